@@ -1,0 +1,47 @@
+using Bookstore.Marketplace.Recommending;
+using Microsoft.Extensions.Http.Resilience;
+using Polly;
+
+namespace Bookstore.Marketplace.Extensions;
+
+public static class ApplicationServiceExtensions
+{
+    /// <summary>
+    /// The Recommendations service's logical address. Service discovery resolves it from configuration
+    /// (<c>services__recommendations__http__0</c>, set by the AppHost or the deployment): no host or port of our own.
+    /// </summary>
+    public const string RecommendationsAddress = "http://recommendations";
+
+    public static IHostApplicationBuilder AddApplicationServices(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddRazorPages();
+
+        builder.Services.AddOptions<RecommendationsOptions>()
+            .Bind(builder.Configuration.GetSection(RecommendationsOptions.SectionName))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+
+        // One client registration, one long-lived channel per target, shared by every page.
+        // Service discovery and the standard resilience handler come with ServiceDefaults.
+        builder.Services.AddGrpcClient<Protos.Recommendations.RecommendationsClient>(options => options.Address = new Uri(RecommendationsAddress));
+        // The standard handler retries with seconds of back-off. Every outgoing call of the Marketplace feeds a page
+        // that has a fallback, so all of them fail over fast instead.
+        builder.Services.ConfigureAll<HttpStandardResilienceOptions>(ConfigureFastFailover);
+
+        builder.Services.AddSingleton<RecommendationsMetrics>();
+        builder.Services.AddScoped<BookRecommender>();
+        return builder;
+    }
+
+    private static void ConfigureFastFailover(HttpStandardResilienceOptions options)
+    {
+        // A retry goes through service discovery again, so it reaches the next replica when one is gone.
+        options.Retry.MaxRetryAttempts = 2;
+        options.Retry.BackoffType = DelayBackoffType.Constant;
+        options.Retry.Delay = TimeSpan.FromMilliseconds(50);
+        options.AttemptTimeout.Timeout = TimeSpan.FromSeconds(1);
+        options.TotalRequestTimeout.Timeout = TimeSpan.FromSeconds(3);
+        options.CircuitBreaker.SamplingDuration = TimeSpan.FromSeconds(10);
+        options.CircuitBreaker.BreakDuration = TimeSpan.FromSeconds(2);
+    }
+}

@@ -1,0 +1,42 @@
+using Bookstore.Protos;
+using Grpc.Core;
+using Microsoft.Extensions.Options;
+
+namespace Bookstore.Marketplace.Recommending;
+
+/// <summary>What a page shows: books, or a notice that recommendations are unavailable right now.</summary>
+public sealed record RecommendationResult(IReadOnlyList<BookRecommendation> Books, bool Unavailable)
+{
+    public static RecommendationResult Failed { get; } = new([], true);
+}
+
+/// <summary>Asks Recommendations for books, with a deadline on every call and a fallback when the call fails.</summary>
+public sealed partial class BookRecommender(
+    Protos.Recommendations.RecommendationsClient client,
+    IOptions<RecommendationsOptions> options,
+    RecommendationsMetrics metrics,
+    ILogger<BookRecommender> logger)
+{
+    // The Marketplace has no sign-in yet: every visitor is the seed's user 1.
+    private const int AnonymousUserId = 1;
+
+    public async Task<RecommendationResult> RecommendAsync(BookCategory category, CancellationToken cancellationToken)
+    {
+        var settings = options.Value;
+        var request = new RecommendationRequest { UserId = AnonymousUserId, Category = category, MaxResults = settings.MaxResults };
+        try
+        {
+            var response = await client.RecommendAsync(request, deadline: DateTime.UtcNow + settings.Deadline, cancellationToken: cancellationToken);
+            return new RecommendationResult(response.Recommendations, Unavailable: false);
+        }
+        catch (RpcException exception) when (!cancellationToken.IsCancellationRequested)
+        {
+            metrics.RecordUnavailable(exception.StatusCode);
+            LogUnavailable(exception, category, exception.StatusCode);
+            return RecommendationResult.Failed;
+        }
+    }
+
+    [LoggerMessage(EventId = 1, Level = LogLevel.Warning, Message = "Recommendations for {Category} are unavailable ({GrpcStatusCode}); showing the fallback notice")]
+    private partial void LogUnavailable(Exception exception, BookCategory category, StatusCode grpcStatusCode);
+}

@@ -1,0 +1,17 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Bookstore.Marketplace.Recommending;
+
+/// <summary>The "Recommendations" configuration section.</summary>
+public sealed class RecommendationsOptions
+{
+    public const string SectionName = "Recommendations";
+
+    /// <summary>Every call gets this deadline; past it the page shows its fallback. Default 2 s.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.050", "00:01:00")]
+    public TimeSpan Deadline { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>How many books a page shows. Default 3.</summary>
+    [Range(1, 100)]
+    public int MaxResults { get; set; } = 3;
+}

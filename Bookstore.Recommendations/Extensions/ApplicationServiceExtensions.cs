@@ -1,0 +1,34 @@
+using Bookstore.Recommendations.Catalog;
+using Bookstore.Recommendations.Interceptors;
+using Bookstore.Recommendations.Recommending;
+using Bookstore.Recommendations.Shutdown;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+
+namespace Bookstore.Recommendations.Extensions;
+
+public static class ApplicationServiceExtensions
+{
+    public static IHostApplicationBuilder AddApplicationServices(this IHostApplicationBuilder builder)
+    {
+        // gRPC without TLS needs HTTP/2-only endpoints (h2c with prior knowledge): every endpoint speaks HTTP/2,
+        // whatever the working directory or appsettings say.
+        builder.Services.Configure<KestrelServerOptions>(kestrel =>
+            kestrel.ConfigureEndpointDefaults(endpoint => endpoint.Protocols = HttpProtocols.Http2));
+        builder.Services.AddSingleton<IBookCatalog, InMemoryBookCatalog>();
+        builder.Services.AddGrpcCallInterceptors();
+        builder.Services.AddGrpc(options => options.AddCallInterceptors());
+        builder.Services.AddGrpcReflection();
+        // grpc.health.v1 answers from the ASP.NET Core health checks ("self", "draining", ...).
+        builder.Services.AddGrpcHealthChecks();
+        builder.AddGracefulShutdown();
+        return builder;
+    }
+
+    public static WebApplication MapApplicationEndpoints(this WebApplication app)
+    {
+        app.MapGrpcService<RecommendationsService>();
+        app.MapGrpcHealthChecksService();
+        app.MapGrpcReflectionService();
+        return app;
+    }
+}
