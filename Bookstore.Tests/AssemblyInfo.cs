@@ -1,0 +1,3 @@
+using Bookstore.Tests.Infrastructure;
+
+[assembly: AssemblyFixture(typeof(RunningServices))]

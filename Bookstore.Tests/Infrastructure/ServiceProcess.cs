@@ -1,0 +1,150 @@
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using System.Text;
+using System.Text.RegularExpressions;
+
+namespace Bookstore.Tests.Infrastructure;
+
+/// <summary>
+/// A service running as a real OS process from its build output, on a port the OS picked
+/// (<c>ASPNETCORE_URLS=http://127.0.0.1:0</c>, read back from Kestrel's "Now listening on" line).
+/// </summary>
+public sealed partial class ServiceProcess : IAsyncDisposable
+{
+    public const int SigTerm = 15;
+    public const int SigKill = 9;
+
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(30);
+
+    private readonly Process _process;
+    private readonly StringBuilder _output = new();
+    private readonly TaskCompletionSource<Uri> _listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    private ServiceProcess(Process process) => _process = process;
+
+    public Uri BaseAddress { get; private set; } = null!;
+
+    public int ProcessId => _process.Id;
+
+    public bool HasExited => _process.HasExited;
+
+    public string Output
+    {
+        get
+        {
+            lock (_output)
+            {
+                return _output.ToString();
+            }
+        }
+    }
+
+    public static Task<ServiceProcess> StartRecommendationsAsync(IReadOnlyDictionary<string, string>? environment = null) =>
+        StartAsync("Bookstore.Recommendations", environment);
+
+    public static Task<ServiceProcess> StartMarketplaceAsync(Uri recommendations, IReadOnlyDictionary<string, string>? environment = null)
+    {
+        var merged = new Dictionary<string, string>(environment ?? new Dictionary<string, string>())
+        {
+            ["services__recommendations__http__0"] = recommendations.ToString().TrimEnd('/'),
+        };
+        return StartAsync("Bookstore.Marketplace", merged);
+    }
+
+    public static async Task<ServiceProcess> StartAsync(string project, IReadOnlyDictionary<string, string>? environment = null)
+    {
+        var assembly = RepoPaths.ServiceAssembly(project);
+        if (!File.Exists(assembly))
+        {
+            throw new FileNotFoundException($"{project} is not built: {assembly} is missing.", assembly);
+        }
+
+        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
+        {
+            WorkingDirectory = RepoPaths.ProjectDirectory(project),
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add(assembly);
+        start.Environment["ASPNETCORE_URLS"] = "http://127.0.0.1:0";
+        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        start.Environment["Logging__Console__FormatterName"] = "simple";
+        start.Environment["Logging__Console__FormatterOptions__SingleLine"] = "true";
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[name] = value;
+        }
+
+        var service = new ServiceProcess(new Process { StartInfo = start });
+        service._process.OutputDataReceived += (_, line) => service.Receive(line.Data);
+        service._process.ErrorDataReceived += (_, line) => service.Receive(line.Data);
+        service._process.Start();
+        service._process.BeginOutputReadLine();
+        service._process.BeginErrorReadLine();
+
+        try
+        {
+            service.BaseAddress = await service._listening.Task.WaitAsync(StartTimeout);
+            return service;
+        }
+        catch (Exception exception)
+        {
+            await service.DisposeAsync();
+            throw new InvalidOperationException($"{project} did not start listening within {StartTimeout}. Its output:\n{service.Output}", exception);
+        }
+    }
+
+    /// <summary>Sends a signal (SIGTERM by default) to the process, as an orchestrator or Kubernetes would.</summary>
+    public void Signal(int signal = SigTerm)
+    {
+        if (Kill(_process.Id, signal) != 0)
+        {
+            throw new InvalidOperationException($"kill({_process.Id}, {signal}) failed with errno {Marshal.GetLastPInvokeError()}.");
+        }
+    }
+
+    public async Task<int> WaitForExitAsync(TimeSpan timeout)
+    {
+        using var cancellation = new CancellationTokenSource(timeout);
+        await _process.WaitForExitAsync(cancellation.Token);
+        return _process.ExitCode;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+
+        _process.Dispose();
+    }
+
+    private void Receive(string? line)
+    {
+        if (line is null)
+        {
+            _listening.TrySetException(new InvalidOperationException("The process closed its output."));
+            return;
+        }
+
+        lock (_output)
+        {
+            _output.AppendLine(line);
+        }
+
+        var match = ListeningLine().Match(line);
+        if (match.Success)
+        {
+            _listening.TrySetResult(new Uri(match.Groups["url"].Value));
+        }
+    }
+
+    [GeneratedRegex(@"Now listening on: (?<url>http://\S+)")]
+    private static partial Regex ListeningLine();
+
+    [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static partial int Kill(int pid, int signal);
+}
