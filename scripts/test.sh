@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# Runs every test of the repository on a fresh machine (Debian 12 with the .NET 10 SDK) and installs what it needs:
+#   1. the contract checks: buf lint, buf breaking against contract-baseline/, and proof that buf breaking
+#      does catch a breaking change;
+#   2. the .NET test suite (unit, interceptor, integration, graceful shutdown), built in Release.
+# It ends with one line "N passed, N failed" and exits non-zero when anything failed.
+set -uo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+export DOTNET_NOLOGO=1 DOTNET_CLI_TELEMETRY_OPTOUT=1
+
+configuration=${CONFIGURATION:-Release}
+logs=$(mktemp -d)
+passed=0
+failed=0
+
+check() {
+  local name=$1
+  shift
+  if "$@" >"$logs/check.log" 2>&1; then
+    passed=$((passed + 1))
+    echo "passed  $name"
+  else
+    failed=$((failed + 1))
+    echo "FAILED  $name"
+    sed 's/^/    /' "$logs/check.log"
+  fi
+}
+
+echo "== Installing tools (npm: buf, versions from package-lock.json)"
+if ! npm install --no-audit --no-fund --loglevel=error >"$logs/npm.log" 2>&1; then
+  cat "$logs/npm.log"
+  echo "0 passed, 1 failed"
+  exit 1
+fi
+buf=node_modules/.bin/buf
+
+echo "== Contract checks"
+check "buf lint" "$buf" lint
+check "buf breaking against the published contract" "$buf" breaking Bookstore.Protos --against contract-baseline
+breaking_change_is_caught() {
+  local copy
+  copy=$(mktemp -d)
+  mkdir "$copy/Bookstore.Protos"
+  cp buf.yaml "$copy/"
+  sed 's/int32 max_results = 3;/int32 max_results = 4;/' Bookstore.Protos/recommendations.proto >"$copy/Bookstore.Protos/recommendations.proto"
+  # buf must fail here: a field renumbered breaks every existing client.
+  ! (cd "$copy" && "$OLDPWD/$buf" breaking Bookstore.Protos --against "$OLDPWD/contract-baseline")
+}
+check "buf breaking catches a renumbered field" breaking_change_is_caught
+
+echo "== .NET tests ($configuration)"
+dotnet test --project Bookstore.Tests -c "$configuration" 2>&1 | tee "$logs/dotnet.log"
+total=$(grep -oP '^\s*total: \K\d+' "$logs/dotnet.log" | tail -1)
+dotnet_failed=$(grep -oP '^\s*failed: \K\d+' "$logs/dotnet.log" | tail -1)
+dotnet_passed=$(grep -oP '^\s*succeeded: \K\d+' "$logs/dotnet.log" | tail -1)
+if [[ -z $total || -z $dotnet_failed || -z $dotnet_passed || $total -eq 0 ]]; then
+  echo "FAILED  the .NET test run did not finish (build error, crash, or no test ran)"
+  failed=$((failed + 1))
+else
+  passed=$((passed + dotnet_passed))
+  failed=$((failed + dotnet_failed))
+fi
+
+rm -rf "$logs"
+echo "$passed passed, $failed failed"
+[[ $failed -eq 0 ]]
