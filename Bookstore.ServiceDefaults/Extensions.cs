@@ -1,9 +1,11 @@
+using Bookstore.ServiceDefaults.ServiceDiscovery;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.ServiceDiscovery;
 using OpenTelemetry;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Trace;
@@ -29,12 +31,15 @@ public static class ServiceDefaultsExtensions
         builder.AddDefaultHealthChecks();
 
         builder.Services.AddServiceDiscovery();
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<ReplicaCooldowns>();
         builder.Services.ConfigureHttpClientDefaults(http =>
         {
-            // Resilience outside, discovery inside: every retry resolves the endpoint again,
-            // so a retry after a dead replica goes to the next one.
+            // Resilience outside, discovery inside: every retry picks a replica again, and not one that just
+            // refused a connection.
             http.AddStandardResilienceHandler();
-            http.AddServiceDiscovery();
+            http.AddHttpMessageHandler(services => new ReplicaFailoverHandler(
+                services.GetRequiredService<ServiceEndpointResolver>(), services.GetRequiredService<ReplicaCooldowns>()));
         });
 
         return builder;

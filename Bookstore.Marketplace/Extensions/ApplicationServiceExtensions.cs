@@ -23,7 +23,10 @@ public static class ApplicationServiceExtensions
 
         // One client registration, one long-lived channel per target, shared by every page.
         // Service discovery and the standard resilience handler come with ServiceDefaults.
-        builder.Services.AddGrpcClient<Protos.Recommendations.RecommendationsClient>(options => options.Address = new Uri(RecommendationsAddress));
+        builder.Services.AddGrpcClient<Protos.Recommendations.RecommendationsClient>(options => options.Address = new Uri(RecommendationsAddress))
+            // With a bare SocketsHttpHandler, grpc-dotnet would take connections over with its own subchannels and
+            // resolve "recommendations" by DNS; HttpClientHandler leaves the replica choice to the HTTP pipeline.
+            .ConfigurePrimaryHttpMessageHandler(() => new HttpClientHandler());
         // The standard handler retries with seconds of back-off. Every outgoing call of the Marketplace feeds a page
         // that has a fallback, so all of them fail over fast instead.
         builder.Services.ConfigureAll<HttpStandardResilienceOptions>(ConfigureFastFailover);
@@ -41,6 +44,9 @@ public static class ApplicationServiceExtensions
         options.Retry.Delay = TimeSpan.FromMilliseconds(50);
         options.AttemptTimeout.Timeout = TimeSpan.FromSeconds(1);
         options.TotalRequestTimeout.Timeout = TimeSpan.FromSeconds(3);
+        // Attempts are counted, not requests: with one of three replicas gone a third of first attempts fail and
+        // their retries succeed. Break only when most attempts fail, i.e. when every replica is gone.
+        options.CircuitBreaker.FailureRatio = 0.5;
         options.CircuitBreaker.SamplingDuration = TimeSpan.FromSeconds(10);
         options.CircuitBreaker.BreakDuration = TimeSpan.FromSeconds(2);
     }

@@ -17,10 +17,15 @@ public sealed partial class ServiceProcess : IAsyncDisposable
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(30);
 
     private readonly Process _process;
+    private readonly Regex _readyLine;
     private readonly StringBuilder _output = new();
     private readonly TaskCompletionSource<Uri> _listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    private ServiceProcess(Process process) => _process = process;
+    private ServiceProcess(Process process, Regex readyLine)
+    {
+        _process = process;
+        _readyLine = readyLine;
+    }
 
     public Uri BaseAddress { get; private set; } = null!;
 
@@ -51,7 +56,8 @@ public sealed partial class ServiceProcess : IAsyncDisposable
         return StartAsync("Bookstore.Marketplace", merged);
     }
 
-    public static async Task<ServiceProcess> StartAsync(string project, IReadOnlyDictionary<string, string>? environment = null)
+    /// <summary>Starts the project's built assembly and waits for <paramref name="readyLine"/> (a regex with a "url" group).</summary>
+    public static async Task<ServiceProcess> StartAsync(string project, IReadOnlyDictionary<string, string>? environment = null, Regex? readyLine = null)
     {
         var assembly = RepoPaths.ServiceAssembly(project);
         if (!File.Exists(assembly))
@@ -76,7 +82,7 @@ public sealed partial class ServiceProcess : IAsyncDisposable
             start.Environment[name] = value;
         }
 
-        var service = new ServiceProcess(new Process { StartInfo = start });
+        var service = new ServiceProcess(new Process { StartInfo = start }, readyLine ?? ListeningLine());
         service._process.OutputDataReceived += (_, line) => service.Receive(line.Data);
         service._process.ErrorDataReceived += (_, line) => service.Receive(line.Data);
         service._process.Start();
@@ -91,7 +97,7 @@ public sealed partial class ServiceProcess : IAsyncDisposable
         catch (Exception exception)
         {
             await service.DisposeAsync();
-            throw new InvalidOperationException($"{project} did not start listening within {StartTimeout}. Its output:\n{service.Output}", exception);
+            throw new InvalidOperationException($"{project} did not get ready within {StartTimeout}. Its output:\n{service.Output}", exception);
         }
     }
 
@@ -135,7 +141,7 @@ public sealed partial class ServiceProcess : IAsyncDisposable
             _output.AppendLine(line);
         }
 
-        var match = ListeningLine().Match(line);
+        var match = _readyLine.Match(line);
         if (match.Success)
         {
             _listening.TrySetResult(new Uri(match.Groups["url"].Value));

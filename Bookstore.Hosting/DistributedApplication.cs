@@ -1,0 +1,190 @@
+using System.Diagnostics;
+using System.Net;
+using System.Runtime.InteropServices;
+using Bookstore.Hosting.ApplicationModel;
+using Bookstore.Hosting.Orchestration;
+using Bookstore.Hosting.Testing;
+
+namespace Bookstore.Hosting;
+
+/// <summary>A built app model, ready to run: the AppHost runs it until Ctrl+C or SIGTERM, tests start and dispose it.</summary>
+public sealed class DistributedApplication : IAsyncDisposable
+{
+    private static int _modelErrorsEndTheProcess;
+    private readonly Orchestrator _orchestrator;
+    private int _disposed;
+
+    internal DistributedApplication(IReadOnlyList<IResource> resources, DistributedApplicationOptions options)
+    {
+        Resources = resources;
+        Options = options;
+        _orchestrator = new Orchestrator(resources, options);
+    }
+
+    /// <summary>Raised on every replica state change.</summary>
+    public event Action<ReplicaSnapshot>? ReplicaChanged
+    {
+        add => _orchestrator.ReplicaChanged += value;
+        remove => _orchestrator.ReplicaChanged -= value;
+    }
+
+    public IReadOnlyList<IResource> Resources { get; }
+
+    public DistributedApplicationOptions Options { get; }
+
+    public static IDistributedApplicationBuilder CreateBuilder(string[] args)
+    {
+        if (TestingCapture.CreateBuilder(args) is { } testing)
+        {
+            return testing;
+        }
+
+        if (Interlocked.Exchange(ref _modelErrorsEndTheProcess, 1) == 0)
+        {
+            // A bad model ends the AppHost with its message and exit code 2, not with a stack trace.
+            AppDomain.CurrentDomain.UnhandledException += (_, e) =>
+            {
+                if (e.ExceptionObject is DistributedApplicationException exception)
+                {
+                    Console.Error.WriteLine($"error: {exception.Message}");
+                    Environment.Exit(2);
+                }
+            };
+        }
+
+        return new DistributedApplicationBuilder(new DistributedApplicationOptions { Args = args, Output = Console.Out });
+    }
+
+    /// <summary>Starts every resource and returns once all are healthy.</summary>
+    public Task StartAsync(CancellationToken cancellationToken = default) => _orchestrator.StartAsync(cancellationToken);
+
+    /// <summary>Stops every resource, dependents first.</summary>
+    public Task StopAsync() => _orchestrator.StopAsync();
+
+    public void Run() => RunAsync().GetAwaiter().GetResult();
+
+    /// <summary>Starts the app, prints its external endpoints, and runs until Ctrl+C or SIGTERM; then stops it all.</summary>
+    public async Task RunAsync(CancellationToken cancellationToken = default)
+    {
+        var stop = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        void OnSignal(PosixSignalContext context)
+        {
+            context.Cancel = true;
+            stop.TrySetResult();
+        }
+
+        using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
+        using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
+        using var cancelled = cancellationToken.Register(() => stop.TrySetResult());
+        var output = Options.Output;
+
+        try
+        {
+            await StartAsync(cancellationToken);
+            foreach (var resource in Resources)
+            {
+                foreach (var endpoint in resource.Endpoints().Where(endpoint => endpoint.IsExternal))
+                {
+                    await output.WriteLineAsync($"{resource.Name} {GetEndpoint(resource.Name, endpoint.Name).ToString().TrimEnd('/')}");
+                }
+            }
+
+            var elapsed = DateTime.Now - Process.GetCurrentProcess().StartTime;
+            await output.WriteLineAsync($"Started in {elapsed.TotalMilliseconds:0} ms. Press Ctrl+C to stop.");
+            await stop.Task;
+            await output.WriteLineAsync("Stopping...");
+        }
+        catch (DistributedApplicationException exception)
+        {
+            await Console.Error.WriteLineAsync($"error: {exception.Message}");
+            Environment.ExitCode = 1;
+        }
+        finally
+        {
+            await DisposeAsync();
+        }
+
+        await output.WriteLineAsync("Stopped.");
+    }
+
+    /// <summary>The URL of one endpoint of one replica (by default the first replica's "http" endpoint).</summary>
+    public Uri GetEndpoint(string resourceName, string endpointName = "http", int replica = 0)
+    {
+        var replicas = _orchestrator.ReplicasOf(resourceName);
+        if (replica < 0 || replica >= replicas.Count)
+        {
+            throw new DistributedApplicationException($"Resource '{resourceName}' has {replicas.Count} replicas; there is no replica {replica}.");
+        }
+
+        return replicas[replica].Endpoints.TryGetValue(endpointName, out var url)
+            ? url
+            : throw new DistributedApplicationException($"Resource '{resourceName}' has no endpoint named '{endpointName}'.");
+    }
+
+    /// <summary>An HttpClient for the resource's endpoint; HTTP/2 only when the endpoint is h2c.</summary>
+    public HttpClient CreateHttpClient(string resourceName, string endpointName = "http")
+    {
+        var client = new HttpClient { BaseAddress = GetEndpoint(resourceName, endpointName) };
+        var resource = _orchestrator.ReplicasOf(resourceName)[0].Resource;
+        if (resource.Endpoints().Single(endpoint => endpoint.Name == endpointName).Transport == EndpointTransport.Http2)
+        {
+            client.DefaultRequestVersion = HttpVersion.Version20;
+            client.DefaultVersionPolicy = HttpVersionPolicy.RequestVersionExact;
+        }
+
+        return client;
+    }
+
+    public async Task WaitForResourceHealthyAsync(string resourceName, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
+    {
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        limit.CancelAfter(timeout ?? Options.StartTimeout);
+        await _orchestrator.WaitForHealthyAsync(resourceName, limit.Token);
+    }
+
+    public IReadOnlyList<ReplicaSnapshot> GetReplicas(string resourceName) =>
+        [.. _orchestrator.ReplicasOf(resourceName).Select(replica => replica.Snapshot())];
+
+    /// <summary>What a replica printed (stdout and stderr), the last lines first evicted when the buffer is full.</summary>
+    public IReadOnlyList<LogLine> GetConsoleLogs(string resourceName, int replica = 0) =>
+        ReplicaAt(resourceName, replica).Logs.Snapshot();
+
+    /// <summary>SIGTERM, then SIGKILL after the stop timeout: one replica, or all of them.</summary>
+    public Task StopResourceAsync(string resourceName, int? replica = null) =>
+        ForEach(resourceName, replica, runner => runner.StopAsync(Options.StopTimeout));
+
+    /// <summary>SIGKILL, as a crash would: one replica, or all of them.</summary>
+    public Task KillResourceAsync(string resourceName, int? replica = null) =>
+        ForEach(resourceName, replica, runner => runner.KillAsync());
+
+    /// <summary>Starts stopped replicas again, on the same ports, so that the services that reference them find them.</summary>
+    public Task StartResourceAsync(string resourceName, int? replica = null) =>
+        ForEach(resourceName, replica, runner => runner.StartAsync(Options.Output));
+
+    public async Task RestartResourceAsync(string resourceName, int? replica = null)
+    {
+        await StopResourceAsync(resourceName, replica);
+        await StartResourceAsync(resourceName, replica);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 0)
+        {
+            await _orchestrator.DisposeAsync();
+        }
+    }
+
+    private ReplicaRunner ReplicaAt(string resourceName, int replica)
+    {
+        var replicas = _orchestrator.ReplicasOf(resourceName);
+        return replica >= 0 && replica < replicas.Count
+            ? replicas[replica]
+            : throw new DistributedApplicationException($"Resource '{resourceName}' has {replicas.Count} replicas; there is no replica {replica}.");
+    }
+
+    private Task ForEach(string resourceName, int? replica, Func<ReplicaRunner, Task> action) =>
+        replica is { } index
+            ? action(ReplicaAt(resourceName, index))
+            : Task.WhenAll(_orchestrator.ReplicasOf(resourceName).Select(action));
+}

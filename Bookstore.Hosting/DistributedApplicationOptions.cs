@@ -1,0 +1,21 @@
+namespace Bookstore.Hosting;
+
+public sealed class DistributedApplicationOptions
+{
+    public string[] Args { get; init; } = [];
+
+    /// <summary>Built by the testing builder: model errors throw instead of ending the process.</summary>
+    public bool IsTesting { get; init; }
+
+    /// <summary>ASPNETCORE_ENVIRONMENT and DOTNET_ENVIRONMENT of every process.</summary>
+    public string EnvironmentName { get; set; } = "Development";
+
+    /// <summary>How long the whole app gets to become healthy before start fails.</summary>
+    public TimeSpan StartTimeout { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>How long a process gets after SIGTERM before it is killed.</summary>
+    public TimeSpan StopTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Where the orchestrator reports (the AppHost's console; nothing for tests).</summary>
+    public TextWriter Output { get; set; } = TextWriter.Null;
+}
