@@ -32,7 +32,9 @@ public static class ApplicationServiceExtensions
         builder.Services.ConfigureAll<HttpStandardResilienceOptions>(ConfigureFastFailover);
 
         builder.Services.AddSingleton<RecommendationsMetrics>();
-        builder.Services.AddScoped<BookRecommender>();
+        // A singleton holds one client, so one long-lived channel serves every page (grpc-dotnet's advice); the
+        // replica is still chosen per call by service discovery in the HTTP pipeline.
+        builder.Services.AddSingleton<BookRecommender>();
         return builder;
     }
 

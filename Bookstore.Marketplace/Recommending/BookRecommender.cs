@@ -29,7 +29,12 @@ public sealed partial class BookRecommender(
             var response = await client.RecommendAsync(request, deadline: DateTime.UtcNow + settings.Deadline, cancellationToken: cancellationToken);
             return new RecommendationResult(response.Recommendations, Unavailable: false);
         }
-        catch (RpcException exception) when (!cancellationToken.IsCancellationRequested)
+        catch (RpcException exception) when (cancellationToken.IsCancellationRequested)
+        {
+            // The visitor went away: not a failure of Recommendations, and nobody is left to show a page to.
+            throw new OperationCanceledException("The request was aborted.", exception, cancellationToken);
+        }
+        catch (RpcException exception)
         {
             metrics.RecordUnavailable(exception.StatusCode);
             LogUnavailable(exception, category, exception.StatusCode);

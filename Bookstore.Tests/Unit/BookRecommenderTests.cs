@@ -58,6 +58,30 @@ public sealed class BookRecommenderTests
         Assert.Equal((int)Grpc.Core.StatusCode.DeadlineExceeded, Assert.Single(metrics.Of(RecommendationsMetrics.UnavailableName)).Tags["rpc.grpc.status_code"]);
     }
 
+    [Fact]
+    public async Task A_visitor_who_leaves_cancels_the_call_without_a_fallback_or_a_warning()
+    {
+        using var silent = new TcpListener(IPAddress.Loopback, 0);
+        silent.Start();
+        using var services = new ServiceCollection().AddMetrics().BuildServiceProvider();
+        var meterFactory = services.GetRequiredService<IMeterFactory>();
+        using var metrics = new MetricRecorder(meterFactory, RecommendationsMetrics.MeterName);
+        using var logs = new CollectingLoggerProvider();
+        using var loggerFactory = LoggerFactory.Create(logging => logging.AddProvider(logs));
+        using var channel = Http2.CreateChannel(new Uri($"http://127.0.0.1:{((IPEndPoint)silent.LocalEndpoint).Port}"));
+        var recommender = new BookRecommender(
+            Http2.RecommendationsClient(channel),
+            Options.Create(new RecommendationsOptions()),
+            new RecommendationsMetrics(meterFactory),
+            loggerFactory.CreateLogger<BookRecommender>());
+        using var visitorLeaves = new CancellationTokenSource(TimeSpan.FromMilliseconds(200));
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => recommender.RecommendAsync(BookCategory.Mystery, visitorLeaves.Token));
+
+        Assert.Empty(metrics.Of(RecommendationsMetrics.UnavailableName));
+        Assert.DoesNotContain(logs.Entries, entry => entry.Level >= LogLevel.Warning);
+    }
+
     private static int ClosedPort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
