@@ -3,6 +3,7 @@ using System.Net;
 using System.Runtime.InteropServices;
 using Bookstore.Hosting.ApplicationModel;
 using Bookstore.Hosting.Orchestration;
+using Bookstore.Hosting.Publishing;
 using Bookstore.Hosting.Testing;
 
 namespace Bookstore.Hosting;
@@ -61,7 +62,21 @@ public sealed class DistributedApplication : IAsyncDisposable
     /// <summary>Stops every resource, dependents first.</summary>
     public Task StopAsync() => _orchestrator.StopAsync();
 
-    public void Run() => RunAsync().GetAwaiter().GetResult();
+    /// <summary>
+    /// Runs the app; or, with <c>--publisher manifest --output-path FILE</c> among the AppHost's arguments,
+    /// writes the model as an Aspire manifest instead.
+    /// </summary>
+    public void Run()
+    {
+        if (PublishRequest.Parse(Options.Args) is { } publish)
+        {
+            ManifestPublisher.Write(Resources, publish.OutputPath);
+            Options.Output.WriteLine($"Wrote the Aspire manifest to {Path.GetFullPath(publish.OutputPath)}");
+            return;
+        }
+
+        RunAsync().GetAwaiter().GetResult();
+    }
 
     /// <summary>Starts the app, prints its external endpoints, and runs until Ctrl+C or SIGTERM; then stops it all.</summary>
     public async Task RunAsync(CancellationToken cancellationToken = default)

@@ -1,0 +1,84 @@
+using System.Diagnostics;
+using System.Text.Json.Nodes;
+using Bookstore.Tests.Infrastructure;
+
+namespace Bookstore.Tests.Publishing;
+
+/// <summary>`Bookstore.AppHost --publisher manifest --output-path FILE`, run as a person runs it.</summary>
+public sealed class ManifestTests : IDisposable
+{
+    private readonly string _directory = Directory.CreateTempSubdirectory("bookstore-manifest-").FullName;
+
+    private static string SchemaPath => Path.GetFullPath(Path.Combine(RepoPaths.Root, "..", "shared", "schemas", "aspire-8.0.json"));
+
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
+
+    [Fact]
+    public async Task The_manifest_validates_against_aspires_schema()
+    {
+        var manifest = Path.Combine(_directory, "aspire-manifest.json");
+        var (exitCode, output) = await RunAppHostAsync("--publisher", "manifest", "--output-path", manifest);
+        Assert.True(exitCode == 0, output);
+        Assert.True(File.Exists(SchemaPath), $"The Aspire manifest schema is missing: {SchemaPath} (shared/ must stand beside the repository).");
+
+        // ajv (npm, installed by scripts/test.sh) validates draft-07 schemas such as Aspire's.
+        var (valid, errors) = await RunAsync("node", RepoPaths.Root, Path.Combine(RepoPaths.Root, "scripts", "validate-json-schema.mjs"), SchemaPath, manifest);
+
+        Assert.True(valid == 0, errors);
+    }
+
+    [Fact]
+    public async Task The_manifest_says_what_a_deployment_needs()
+    {
+        var manifest = Path.Combine(_directory, "out", "aspire-manifest.json");
+        var (exitCode, output) = await RunAppHostAsync("--publisher", "manifest", "--output-path", manifest);
+        Assert.True(exitCode == 0, output);
+
+        var resources = JsonNode.Parse(await File.ReadAllTextAsync(manifest, TestContext.Current.CancellationToken))!["resources"]!;
+        var recommendations = resources["recommendations"]!;
+        var marketplace = resources["marketplace"]!;
+        Assert.Equal("project.v0", (string?)recommendations["type"]);
+        Assert.Equal("http2", (string?)recommendations["bindings"]!["http"]!["transport"]);
+        Assert.Null(recommendations["bindings"]!["http"]!["external"]);
+        Assert.True((bool?)marketplace["bindings"]!["http"]!["external"]);
+        Assert.Equal("{recommendations.bindings.http.url}", (string?)marketplace["env"]!["services__recommendations__http__0"]);
+        var projectPath = Path.GetFullPath(Path.Combine(Path.GetDirectoryName(manifest)!, (string)recommendations["path"]!));
+        Assert.Equal(Path.Combine(RepoPaths.Root, "Bookstore.Recommendations", "Bookstore.Recommendations.csproj"), projectPath);
+    }
+
+    [Theory]
+    [InlineData("--publisher", "kubernetes", "--output-path", "x.json")]
+    [InlineData("--publisher", "manifest")]
+    public async Task A_wrong_publish_command_says_what_is_wrong_and_exits_2(params string[] args)
+    {
+        var (exitCode, output) = await RunAppHostAsync(args);
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains("error: ", output, StringComparison.Ordinal);
+        Assert.Contains("--output-path FILE", output, StringComparison.Ordinal);
+    }
+
+    private static Task<(int ExitCode, string Output)> RunAppHostAsync(params string[] args) =>
+        RunAsync(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet", RepoPaths.ProjectDirectory("Bookstore.AppHost"),
+            [RepoPaths.ServiceAssembly("Bookstore.AppHost"), .. args]);
+
+    private static async Task<(int ExitCode, string Output)> RunAsync(string fileName, string workingDirectory, params string[] args)
+    {
+        var start = new ProcessStartInfo(fileName)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = workingDirectory,
+        };
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
+        var stderr = process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
+        await process.WaitForExitAsync(TestContext.Current.CancellationToken);
+        return (process.ExitCode, await stdout + await stderr);
+    }
+}

@@ -1,0 +1,24 @@
+// Validates a JSON file against a JSON schema (draft-07) with ajv.
+// Usage: node scripts/validate-json-schema.mjs SCHEMA FILE
+// Prints "valid" and exits 0, or prints each error (instance path, message) and exits 1.
+import { readFileSync } from "node:fs";
+import Ajv from "ajv";
+
+const [schemaPath, filePath] = process.argv.slice(2);
+if (!schemaPath || !filePath) {
+  console.error("usage: node scripts/validate-json-schema.mjs SCHEMA FILE");
+  process.exit(2);
+}
+
+const schema = JSON.parse(readFileSync(schemaPath, "utf8"));
+delete schema.$schema; // ajv knows draft-07 without fetching the meta-schema
+const ajv = new Ajv({ allErrors: true, strict: false });
+const validate = ajv.compile(schema);
+if (validate(JSON.parse(readFileSync(filePath, "utf8")))) {
+  console.log("valid");
+} else {
+  for (const error of validate.errors) {
+    console.log(`${error.instancePath || "/"}: ${error.message} ${JSON.stringify(error.params)}`);
+  }
+  process.exit(1);
+}
