@@ -68,11 +68,18 @@ public sealed class DistributedApplication : IAsyncDisposable
     /// </summary>
     public void Run()
     {
-        if (PublishRequest.Parse(Options.Args) is { } publish)
+        switch (PublishRequest.Parse(Options.Args))
         {
-            ManifestPublisher.Write(Resources, publish.OutputPath);
-            Options.Output.WriteLine($"Wrote the Aspire manifest to {Path.GetFullPath(publish.OutputPath)}");
-            return;
+            case { Kind: PublishKind.Manifest } manifest:
+                ManifestPublisher.Write(Resources, manifest.OutputPath);
+                Options.Output.WriteLine($"Wrote the Aspire manifest to {Path.GetFullPath(manifest.OutputPath)}");
+                return;
+            case { Kind: PublishKind.Generate } generate:
+                var manifestPath = Path.Combine(generate.OutputPath, "aspire-manifest.json");
+                ManifestPublisher.Write(Resources, manifestPath);
+                DeploymentGenerator.Write(manifestPath, generate.OutputPath);
+                Options.Output.WriteLine($"Wrote Kustomize and Compose manifests to {Path.GetFullPath(generate.OutputPath)}");
+                return;
         }
 
         RunAsync().GetAwaiter().GetResult();

@@ -2,7 +2,8 @@
 # Runs every test of the repository on a fresh machine (Debian 12 with the .NET 10 SDK) and installs what it needs:
 #   1. the contract checks: buf lint, buf breaking against contract-baseline/, and proof that buf breaking
 #      does catch a breaking change;
-#   2. the .NET test suite (unit, interceptor, integration, graceful shutdown), built in Release.
+#   2. the .NET test suite (unit, interceptor, integration, distributed, publishing), built in Release;
+#   3. that aspirate-output/ is exactly what `Bookstore.AppHost generate` writes.
 # It ends with one line "N passed, N failed" and exits non-zero when anything failed.
 set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -26,9 +27,17 @@ check() {
   fi
 }
 
-echo "== Installing tools (npm: buf, versions from package-lock.json)"
-if ! npm install --no-audit --no-fund --loglevel=error >"$logs/npm.log" 2>&1; then
-  cat "$logs/npm.log"
+echo "== Installing tools (npm: buf, ajv, kubernetes-models, yaml from package-lock.json; Debian: docker-compose)"
+install_tools() {
+  npm install --no-audit --no-fund --loglevel=error || return 1
+  if ! command -v docker-compose >/dev/null; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker-compose || return 1
+  fi
+  # kubectl (with kustomize) comes with this kind of machine; no registry here serves it.
+  command -v kubectl >/dev/null || { echo "kubectl is missing: the deployment tests need 'kubectl kustomize'"; return 1; }
+}
+if ! install_tools >"$logs/install.log" 2>&1; then
+  cat "$logs/install.log"
   echo "0 passed, 1 failed"
   exit 1
 fi
@@ -60,6 +69,14 @@ else
   passed=$((passed + dotnet_passed))
   failed=$((failed + dotnet_failed))
 fi
+
+echo "== Generated manifests"
+aspirate_output_is_current() {
+  dotnet "Bookstore.AppHost/bin/$configuration/net10.0/Bookstore.AppHost.dll" generate --output-path aspirate-output &&
+    git diff --exit-code -- aspirate-output &&
+    [[ -z $(git status --porcelain -- aspirate-output) ]]
+}
+check "aspirate-output/ is what the AppHost generates (regenerate and commit it if not)" aspirate_output_is_current
 
 rm -rf "$logs"
 echo "$passed passed, $failed failed"

@@ -10,6 +10,8 @@ namespace Bookstore.ServiceDefaults.ServiceDiscovery;
 /// configuration (<c>services__recommendations__http__0..N</c>) or DNS name, and picks one per attempt, round robin.
 /// A replica that refused a connection is skipped for a short cooldown, so the resilience handler's retry goes to a
 /// live replica, not by chance to the same dead one. (The library's own handler picks round robin blindly.)
+/// A host name that DNS answers with several addresses (a headless Kubernetes Service, a scaled Compose service)
+/// counts as that many replicas, so calls spread over every pod instead of sticking to one connection.
 /// </summary>
 public sealed class ReplicaFailoverHandler(ServiceEndpointResolver resolver, ReplicaCooldowns cooldowns) : DelegatingHandler
 {
@@ -17,7 +19,12 @@ public sealed class ReplicaFailoverHandler(ServiceEndpointResolver resolver, Rep
     {
         var original = request.RequestUri ?? throw new InvalidOperationException("The request has no URI.");
         var source = await resolver.GetEndpointsAsync(original.GetLeftPart(UriPartial.Authority), cancellationToken);
-        var candidates = source.Endpoints.Select(endpoint => ToAuthority(endpoint.EndPoint, original)).OfType<Uri>().ToList();
+        var candidates = new List<Uri>();
+        foreach (var endpoint in source.Endpoints.Select(endpoint => ToAuthority(endpoint.EndPoint, original)).OfType<Uri>())
+        {
+            candidates.AddRange(await cooldowns.ExpandAsync(endpoint, cancellationToken));
+        }
+
         if (candidates.Count == 0)
         {
             return await base.SendAsync(request, cancellationToken);
@@ -55,6 +62,9 @@ public sealed class ReplicaFailoverHandler(ServiceEndpointResolver resolver, Rep
 public sealed class ReplicaCooldowns(TimeProvider time)
 {
     public static readonly TimeSpan CooldownPeriod = TimeSpan.FromSeconds(2);
+    public static readonly TimeSpan DnsTimeToLive = TimeSpan.FromSeconds(5);
+
+    private readonly ConcurrentDictionary<string, (DateTimeOffset Expires, IPAddress[] Addresses)> _dns = new();
 
     private readonly ConcurrentDictionary<string, DateTimeOffset> _coolingUntil = new();
     private int _position;
@@ -77,4 +87,37 @@ public sealed class ReplicaCooldowns(TimeProvider time)
     }
 
     public void CoolDown(Uri replica) => _coolingUntil[replica.Authority] = time.GetUtcNow() + CooldownPeriod;
+
+    /// <summary>
+    /// The replicas behind one address: a literal IP is one; a host name is every address DNS gives for it
+    /// (looked up again after <see cref="DnsTimeToLive"/>), or the name itself when DNS has no answer.
+    /// </summary>
+    public async ValueTask<IReadOnlyList<Uri>> ExpandAsync(Uri address, CancellationToken cancellationToken)
+    {
+        if (address.HostNameType != UriHostNameType.Dns)
+        {
+            return [address];
+        }
+
+        var now = time.GetUtcNow();
+        if (!_dns.TryGetValue(address.Host, out var cached) || cached.Expires <= now)
+        {
+            IPAddress[] found;
+            try
+            {
+                found = await Dns.GetHostAddressesAsync(address.Host, cancellationToken);
+            }
+            catch (SocketException)
+            {
+                found = [];
+            }
+
+            cached = (now + DnsTimeToLive, found);
+            _dns[address.Host] = cached;
+        }
+
+        return cached.Addresses.Length == 0
+            ? [address]
+            : [.. cached.Addresses.Select(ip => new UriBuilder(address) { Host = ip.AddressFamily == AddressFamily.InterNetworkV6 ? $"[{ip}]" : ip.ToString() }.Uri)];
+    }
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json.Nodes;
 using Bookstore.Tests.Infrastructure;
 
@@ -9,7 +8,7 @@ public sealed class ManifestTests : IDisposable
 {
     private readonly string _directory = Directory.CreateTempSubdirectory("bookstore-manifest-").FullName;
 
-    private static string SchemaPath => Path.GetFullPath(Path.Combine(RepoPaths.Root, "..", "shared", "schemas", "aspire-8.0.json"));
+    private static string SchemaPath => Command.SharedSchema("aspire-8.0.json");
 
     public void Dispose() => Directory.Delete(_directory, recursive: true);
 
@@ -17,12 +16,12 @@ public sealed class ManifestTests : IDisposable
     public async Task The_manifest_validates_against_aspires_schema()
     {
         var manifest = Path.Combine(_directory, "aspire-manifest.json");
-        var (exitCode, output) = await RunAppHostAsync("--publisher", "manifest", "--output-path", manifest);
+        var (exitCode, output) = await Command.AppHostAsync("--publisher", "manifest", "--output-path", manifest);
         Assert.True(exitCode == 0, output);
         Assert.True(File.Exists(SchemaPath), $"The Aspire manifest schema is missing: {SchemaPath} (shared/ must stand beside the repository).");
 
         // ajv (npm, installed by scripts/test.sh) validates draft-07 schemas such as Aspire's.
-        var (valid, errors) = await RunAsync("node", RepoPaths.Root, Path.Combine(RepoPaths.Root, "scripts", "validate-json-schema.mjs"), SchemaPath, manifest);
+        var (valid, errors) = await Command.NodeScriptAsync("validate-json-schema.mjs", [SchemaPath, manifest]);
 
         Assert.True(valid == 0, errors);
     }
@@ -31,7 +30,7 @@ public sealed class ManifestTests : IDisposable
     public async Task The_manifest_says_what_a_deployment_needs()
     {
         var manifest = Path.Combine(_directory, "out", "aspire-manifest.json");
-        var (exitCode, output) = await RunAppHostAsync("--publisher", "manifest", "--output-path", manifest);
+        var (exitCode, output) = await Command.AppHostAsync("--publisher", "manifest", "--output-path", manifest);
         Assert.True(exitCode == 0, output);
 
         var resources = JsonNode.Parse(await File.ReadAllTextAsync(manifest, TestContext.Current.CancellationToken))!["resources"]!;
@@ -51,34 +50,10 @@ public sealed class ManifestTests : IDisposable
     [InlineData("--publisher", "manifest")]
     public async Task A_wrong_publish_command_says_what_is_wrong_and_exits_2(params string[] args)
     {
-        var (exitCode, output) = await RunAppHostAsync(args);
+        var (exitCode, output) = await Command.AppHostAsync(args);
 
         Assert.Equal(2, exitCode);
         Assert.Contains("error: ", output, StringComparison.Ordinal);
-        Assert.Contains("--output-path FILE", output, StringComparison.Ordinal);
-    }
-
-    private static Task<(int ExitCode, string Output)> RunAppHostAsync(params string[] args) =>
-        RunAsync(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet", RepoPaths.ProjectDirectory("Bookstore.AppHost"),
-            [RepoPaths.ServiceAssembly("Bookstore.AppHost"), .. args]);
-
-    private static async Task<(int ExitCode, string Output)> RunAsync(string fileName, string workingDirectory, params string[] args)
-    {
-        var start = new ProcessStartInfo(fileName)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            WorkingDirectory = workingDirectory,
-        };
-        foreach (var arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
-        var stderr = process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
-        await process.WaitForExitAsync(TestContext.Current.CancellationToken);
-        return (process.ExitCode, await stdout + await stderr);
+        Assert.Contains("--publisher manifest --output-path FILE", output, StringComparison.Ordinal);
     }
 }

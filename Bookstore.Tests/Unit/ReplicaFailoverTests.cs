@@ -51,6 +51,19 @@ public sealed class ReplicaFailoverTests
     }
 
     [Fact]
+    public async Task A_host_name_counts_as_every_address_dns_gives_and_an_ip_as_itself()
+    {
+        var cooldowns = new ReplicaCooldowns(new ManualTime());
+
+        var expanded = await cooldowns.ExpandAsync(new Uri("http://localhost:8080"), TestContext.Current.CancellationToken);
+        var literal = await cooldowns.ExpandAsync(new Uri("http://127.0.0.1:8080"), TestContext.Current.CancellationToken);
+
+        Assert.Contains(new Uri("http://127.0.0.1:8080"), expanded);
+        Assert.All(expanded, uri => Assert.Equal(8080, uri.Port));
+        Assert.Equal([new Uri("http://127.0.0.1:8080")], literal);
+    }
+
+    [Fact]
     public async Task Through_service_discovery_a_retry_never_goes_back_to_a_replica_that_refused()
     {
         await using var live = await StartEchoServerAsync();

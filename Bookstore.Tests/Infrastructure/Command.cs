@@ -1,0 +1,45 @@
+using System.Diagnostics;
+
+namespace Bookstore.Tests.Infrastructure;
+
+/// <summary>Runs a command line tool to its end and returns its exit code and everything it printed.</summary>
+public static class Command
+{
+    public static async Task<(int ExitCode, string Output)> RunAsync(string fileName, string workingDirectory, IEnumerable<string> args, string? standardInput = null)
+    {
+        var start = new ProcessStartInfo(fileName)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = standardInput is not null,
+            WorkingDirectory = workingDirectory,
+        };
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        using var process = Process.Start(start) ?? throw new InvalidOperationException($"{fileName} did not start.");
+        var stdout = process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
+        var stderr = process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
+        if (standardInput is not null)
+        {
+            await process.StandardInput.WriteAsync(standardInput);
+            process.StandardInput.Close();
+        }
+
+        await process.WaitForExitAsync(TestContext.Current.CancellationToken);
+        return (process.ExitCode, await stdout + await stderr);
+    }
+
+    /// <summary>The AppHost's build output, run with <paramref name="args"/> (publishing verbs).</summary>
+    public static Task<(int ExitCode, string Output)> AppHostAsync(params string[] args) =>
+        RunAsync(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet", RepoPaths.ProjectDirectory("Bookstore.AppHost"),
+            [RepoPaths.ServiceAssembly("Bookstore.AppHost"), .. args]);
+
+    /// <summary>A script of scripts/ run by node (its npm packages come from scripts/test.sh's npm install).</summary>
+    public static Task<(int ExitCode, string Output)> NodeScriptAsync(string script, IEnumerable<string> args, string? standardInput = null) =>
+        RunAsync("node", RepoPaths.Root, [Path.Combine(RepoPaths.Root, "scripts", script), .. args], standardInput);
+
+    public static string SharedSchema(string name) => Path.GetFullPath(Path.Combine(RepoPaths.Root, "..", "shared", "schemas", name));
+}
