@@ -3,7 +3,8 @@
 #   1. the contract checks: buf lint, buf breaking against contract-baseline/, and proof that buf breaking
 #      does catch a breaking change;
 #   2. the .NET test suite (unit, interceptor, integration, distributed, publishing), built in Release;
-#   3. that aspirate-output/ is exactly what `Bookstore.AppHost generate` writes.
+#   3. that aspirate-output/ is exactly what `Bookstore.AppHost generate` writes;
+#   4. a real Compose run of it (scripts/compose-run.sh: Docker engine, images, docker-compose up).
 # It ends with one line "N passed, N failed" and exits non-zero when anything failed.
 set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -77,6 +78,9 @@ aspirate_output_is_current() {
     [[ -z $(git status --porcelain -- aspirate-output) ]]
 }
 check "aspirate-output/ is what the AppHost generates (regenerate and commit it if not)" aspirate_output_is_current
+
+echo "== Real Compose run (images, docker-compose up, home page, fallback)"
+check "docker-compose up of aspirate-output: 3 books, calls spread over 3 replicas, fallback when Recommendations stops" bash scripts/compose-run.sh
 
 rm -rf "$logs"
 echo "$passed passed, $failed failed"

@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# A real Compose run of aspirate-output/docker-compose.yaml (scripts/test.sh calls it):
+# installs Debian's docker.io, docker-compose and debootstrap if missing; starts its own dockerd (state in a
+# temporary directory); builds the images (scripts/build-images.sh); `docker-compose up -d`; waits until the home
+# page, on the published port 8080, shows 3 books; checks that 30 pages spread their calls over the 3 replicas of
+# Recommendations (client-side round robin over Compose's DNS answers); stops Recommendations and checks the fallback notice (HTTP 200);
+# then tears everything down and stops dockerd, also on failure.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+missing=()
+command -v dockerd >/dev/null || missing+=(docker.io)
+command -v docker-compose >/dev/null || missing+=(docker-compose)
+command -v debootstrap >/dev/null || missing+=(debootstrap)
+if ((${#missing[@]})); then
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+state=$(mktemp -d /tmp/bookstore-docker.XXXXXX)
+export DOCKER_HOST=unix://$state/docker.sock
+compose=(docker-compose -p bookstore-ci -f aspirate-output/docker-compose.yaml)
+cleanup() {
+  "${compose[@]}" down -v --remove-orphans >/dev/null 2>&1 || true
+  if [[ -s $state/docker.pid ]]; then
+    kill "$(cat "$state/docker.pid")" 2>/dev/null || true
+    for _ in $(seq 1 100); do [[ -e $state/docker.pid ]] || break; sleep 0.1; done
+  fi
+  umount -R "$state/data" 2>/dev/null || true
+  rm -rf "$state" 2>/dev/null || true
+}
+trap cleanup EXIT
+
+dockerd --data-root "$state/data" --exec-root "$state/exec" -H "$DOCKER_HOST" --pidfile "$state/docker.pid" >"$state/dockerd.log" 2>&1 &
+for _ in $(seq 1 100); do docker info >/dev/null 2>&1 && break; sleep 0.2; done
+docker info >/dev/null 2>&1 || { cat "$state/dockerd.log"; echo "dockerd did not start" >&2; exit 1; }
+
+scripts/build-images.sh
+
+"${compose[@]}" up -d
+
+home() { curl -s --max-time 5 -w '\n%{http_code}' http://127.0.0.1:8080/ || true; }
+books() { grep -c '<li ' <<<"$1" || true; }
+for _ in $(seq 1 120); do
+  page=$(home)
+  [[ $(books "$page") == 3 ]] && break
+  sleep 0.5
+done
+if [[ $(books "$page") != 3 ]]; then
+  "${compose[@]}" ps; "${compose[@]}" logs --tail 30
+  echo "the home page never showed 3 books" >&2
+  exit 1
+fi
+echo "home page: 3 books"
+
+# Compose's DNS answers with every replica; service discovery must spread the calls over all three.
+for _ in $(seq 1 30); do home >/dev/null; done
+sleep 1
+spread=$("${compose[@]}" logs --no-color recommendations | grep 'gRPC /Recommendations/Recommend finished with OK' | awk '{print $1}' | sort | uniq -c)
+echo "Recommend calls per replica:"; echo "$spread"
+if [[ $(wc -l <<<"$spread") -ne 3 ]] || awk '$1 < 6 { bad = 1 } END { exit !bad }' <<<"$spread"; then
+  echo "the calls did not spread over the 3 Recommendations replicas (each needs at least 6 of 30)" >&2
+  exit 1
+fi
+
+"${compose[@]}" stop recommendations >/dev/null
+page=$(home)
+if [[ $(tail -1 <<<"$page") != 200 ]] || ! grep -q "Recommendations are unavailable right now" <<<"$page"; then
+  "${compose[@]}" logs --tail 30 marketplace
+  echo "with Recommendations stopped, the home page did not answer 200 with the notice" >&2
+  exit 1
+fi
+echo "Recommendations stopped: HTTP 200 with the notice"
