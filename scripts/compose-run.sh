@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # A real Compose run of aspirate-output/docker-compose.yaml (scripts/test.sh calls it):
 # installs Debian's docker.io, docker-compose and debootstrap if missing; starts its own dockerd (state in a
-# temporary directory); builds the images (scripts/build-images.sh); `docker-compose up -d`; waits until the home
-# page, on the published port 8080, shows 3 books; checks that 30 pages spread their calls over the 3 replicas of
+# temporary directory); builds the images (scripts/build-images.sh); `docker-compose up -d`; waits for Marketplace's
+# /health, then until the home page, on the published port 8080, shows 3 books; checks that 30 pages spread their calls over the 3 replicas of
 # Recommendations (client-side round robin over Compose's DNS answers); stops Recommendations and checks the fallback notice (HTTP 200);
 # then tears everything down and stops dockerd, also on failure.
 set -euo pipefail
@@ -37,6 +37,13 @@ docker info >/dev/null 2>&1 || { cat "$state/dockerd.log"; echo "dockerd did not
 scripts/build-images.sh
 
 "${compose[@]}" up -d
+
+for _ in $(seq 1 120); do
+  [[ $(curl -s --max-time 2 http://127.0.0.1:8080/health || true) == Healthy ]] && break
+  sleep 0.5
+done
+[[ $(curl -s --max-time 2 http://127.0.0.1:8080/health || true) == Healthy ]] || { "${compose[@]}" logs --tail 30; echo "Marketplace never reported Healthy" >&2; exit 1; }
+echo "marketplace: Healthy"
 
 home() { curl -s --max-time 5 -w '\n%{http_code}' http://127.0.0.1:8080/ || true; }
 books() { grep -c '<li ' <<<"$1" || true; }
