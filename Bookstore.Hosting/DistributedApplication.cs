@@ -4,6 +4,7 @@ using System.Runtime.InteropServices;
 using Bookstore.Hosting.ApplicationModel;
 using Bookstore.Hosting.Orchestration;
 using Bookstore.Hosting.Publishing;
+using Bookstore.Hosting.Telemetry;
 using Bookstore.Hosting.Testing;
 
 namespace Bookstore.Hosting;
@@ -13,6 +14,7 @@ public sealed class DistributedApplication : IAsyncDisposable
 {
     private static int _modelErrorsEndTheProcess;
     private readonly Orchestrator _orchestrator;
+    private OtlpReceiver? _receiver;
     private int _disposed;
 
     internal DistributedApplication(IReadOnlyList<IResource> resources, DistributedApplicationOptions options)
@@ -30,6 +32,9 @@ public sealed class DistributedApplication : IAsyncDisposable
     }
 
     public IReadOnlyList<IResource> Resources { get; }
+
+    /// <summary>Traces, structured logs and metrics the resources exported to the AppHost's OTLP receivers.</summary>
+    public TelemetryStore Telemetry { get; } = new(new TelemetryStoreOptions());
 
     public DistributedApplicationOptions Options { get; }
 
@@ -56,8 +61,17 @@ public sealed class DistributedApplication : IAsyncDisposable
         return new DistributedApplicationBuilder(new DistributedApplicationOptions { Args = args, Output = Console.Out });
     }
 
-    /// <summary>Starts every resource and returns once all are healthy.</summary>
-    public Task StartAsync(CancellationToken cancellationToken = default) => _orchestrator.StartAsync(cancellationToken);
+    /// <summary>Starts the OTLP receivers, then every resource; returns once all are healthy.</summary>
+    public async Task StartAsync(CancellationToken cancellationToken = default)
+    {
+        if (Options.CaptureTelemetry && _receiver is null)
+        {
+            _receiver = await OtlpReceiver.StartAsync(Telemetry, cancellationToken);
+            _orchestrator.TelemetryEnvironment = _receiver.EnvironmentFor(Options.EnvironmentName);
+        }
+
+        await _orchestrator.StartAsync(cancellationToken);
+    }
 
     /// <summary>Stops every resource, dependents first.</summary>
     public Task StopAsync() => _orchestrator.StopAsync();
@@ -143,6 +157,12 @@ public sealed class DistributedApplication : IAsyncDisposable
             : throw new DistributedApplicationException($"Resource '{resourceName}' has no endpoint named '{endpointName}'.");
     }
 
+    /// <summary>The OTLP/HTTP receiver's base address (POST /v1/traces, /v1/logs, /v1/metrics); the app must be started.</summary>
+    public Uri GetOtlpHttpEndpoint() => Receiver.HttpEndpoint;
+
+    /// <summary>The key every OTLP export must carry in x-otlp-api-key; generated per run.</summary>
+    public string GetOtlpApiKey() => Receiver.Key;
+
     /// <summary>An HttpClient for the resource's endpoint; HTTP/2 only when the endpoint is h2c.</summary>
     public HttpClient CreateHttpClient(string resourceName, string endpointName = "http")
     {
@@ -194,8 +214,15 @@ public sealed class DistributedApplication : IAsyncDisposable
         if (Interlocked.Exchange(ref _disposed, 1) == 0)
         {
             await _orchestrator.DisposeAsync();
+            if (_receiver is not null)
+            {
+                await _receiver.DisposeAsync();
+            }
         }
     }
+
+    private OtlpReceiver Receiver =>
+        _receiver ?? throw new DistributedApplicationException("The OTLP receivers run only once the app is started with CaptureTelemetry on.");
 
     private ReplicaRunner ReplicaAt(string resourceName, int replica)
     {

@@ -16,6 +16,9 @@ public sealed class DistributedApplicationOptions
     /// <summary>How long a process gets after SIGTERM before it is killed.</summary>
     public TimeSpan StopTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>Run OTLP receivers and point every process's OpenTelemetry exporter at them (on by default).</summary>
+    public bool CaptureTelemetry { get; set; } = true;
+
     /// <summary>Where the orchestrator reports (the AppHost's console; nothing for tests).</summary>
     public TextWriter Output { get; set; } = TextWriter.Null;
 }

@@ -25,6 +25,9 @@ internal sealed class Orchestrator : IAsyncDisposable
                 .ToArray());
     }
 
+    /// <summary>OTLP variables for every process, set once the receivers run.</summary>
+    public IReadOnlyDictionary<string, string> TelemetryEnvironment { get; set; } = new Dictionary<string, string>();
+
     /// <summary>Raised on every replica state change (on the thread that changed it).</summary>
     public event Action<ReplicaSnapshot>? ReplicaChanged;
 
@@ -135,6 +138,11 @@ internal sealed class Orchestrator : IAsyncDisposable
             ["OTEL_SERVICE_NAME"] = replica.Resource.Name,
             ["OTEL_RESOURCE_ATTRIBUTES"] = $"service.instance.id={replica.Id}",
         };
+
+        foreach (var (name, value) in TelemetryEnvironment)
+        {
+            variables[name] = value;
+        }
 
         foreach (var reference in replica.Resource.AnnotationsOf<ResourceReferenceAnnotation>())
         {

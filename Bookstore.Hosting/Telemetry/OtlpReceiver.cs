@@ -1,0 +1,173 @@
+using System.Net;
+using System.Security.Cryptography;
+using System.Text;
+using Bookstore.Hosting.Orchestration;
+using Bookstore.Hosting.Telemetry.Otlp;
+using Google.Protobuf;
+using Grpc.Core;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Bookstore.Hosting.Telemetry;
+
+/// <summary>
+/// OTLP receivers inside the AppHost, on Kestrel: OTLP/gRPC (trace, logs and metrics export services) on an
+/// HTTP/2-only endpoint, and OTLP/HTTP with protobuf bodies (/v1/traces, /v1/logs, /v1/metrics) on another.
+/// Every export must carry <c>x-otlp-api-key</c> with the key generated for this run (else Unauthenticated / 401);
+/// a malformed body gets 400 and the receiver keeps running.
+/// </summary>
+public sealed class OtlpReceiver : IAsyncDisposable
+{
+    public const string ApiKeyHeader = "x-otlp-api-key";
+
+    private readonly WebApplication _app;
+
+    private OtlpReceiver(WebApplication app, ApiKey apiKey, Uri grpcEndpoint, Uri httpEndpoint)
+    {
+        _app = app;
+        Key = apiKey.Value;
+        GrpcEndpoint = grpcEndpoint;
+        HttpEndpoint = httpEndpoint;
+    }
+
+    public string Key { get; }
+
+    public Uri GrpcEndpoint { get; }
+
+    public Uri HttpEndpoint { get; }
+
+    public static async Task<OtlpReceiver> StartAsync(TelemetryStore store, CancellationToken cancellationToken)
+    {
+        var apiKey = new ApiKey(Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16)));
+        using var grpcPort = PortAllocator.Reserve();
+        using var httpPort = PortAllocator.Reserve();
+        var grpcEndpoint = new Uri($"http://127.0.0.1:{PortAllocator.PortOf(grpcPort)}");
+        var httpEndpoint = new Uri($"http://127.0.0.1:{PortAllocator.PortOf(httpPort)}");
+        grpcPort.Close();
+        httpPort.Close();
+
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseKestrel(kestrel =>
+        {
+            kestrel.Listen(IPAddress.Loopback, grpcEndpoint.Port, listen => listen.Protocols = HttpProtocols.Http2);
+            kestrel.Listen(IPAddress.Loopback, httpEndpoint.Port, listen => listen.Protocols = HttpProtocols.Http1AndHttp2);
+        });
+        builder.Services.AddGrpc();
+        builder.Services.AddSingleton(store);
+        builder.Services.AddSingleton(apiKey);
+
+        var app = builder.Build();
+        app.MapGrpcService<TraceReceiver>();
+        app.MapGrpcService<LogsReceiver>();
+        app.MapGrpcService<MetricsReceiver>();
+        app.MapPost("/v1/traces", (Func<HttpContext, Task<IResult>>)(context => ReceiveAsync(context, apiKey, ExportTraceServiceRequest.Parser, store.Add, new ExportTraceServiceResponse())));
+        app.MapPost("/v1/logs", (Func<HttpContext, Task<IResult>>)(context => ReceiveAsync(context, apiKey, ExportLogsServiceRequest.Parser, store.Add, new ExportLogsServiceResponse())));
+        app.MapPost("/v1/metrics", (Func<HttpContext, Task<IResult>>)(context => ReceiveAsync(context, apiKey, ExportMetricsServiceRequest.Parser, store.Add, new ExportMetricsServiceResponse())));
+        await app.StartAsync(cancellationToken);
+        return new OtlpReceiver(app, apiKey, grpcEndpoint, httpEndpoint);
+    }
+
+    /// <summary>What every process gets so that its OpenTelemetry SDK exports here, as Aspire sets it.</summary>
+    public Dictionary<string, string> EnvironmentFor(string environmentName)
+    {
+        var variables = new Dictionary<string, string>
+        {
+            ["OTEL_EXPORTER_OTLP_ENDPOINT"] = GrpcEndpoint.ToString().TrimEnd('/'),
+            ["OTEL_EXPORTER_OTLP_PROTOCOL"] = "grpc",
+            ["OTEL_EXPORTER_OTLP_HEADERS"] = $"{ApiKeyHeader}={Key}",
+        };
+        if (environmentName == "Development")
+        {
+            // Data shows up within about a second, as under Aspire.
+            variables["OTEL_BSP_SCHEDULE_DELAY"] = "1000";
+            variables["OTEL_BLRP_SCHEDULE_DELAY"] = "1000";
+            variables["OTEL_METRIC_EXPORT_INTERVAL"] = "1000";
+        }
+
+        return variables;
+    }
+
+    public async ValueTask DisposeAsync() => await _app.DisposeAsync();
+
+    private static async Task<IResult> ReceiveAsync<T>(HttpContext context, ApiKey apiKey, MessageParser<T> parser, Action<T> add, IMessage response)
+        where T : IMessage<T>
+    {
+        if (!apiKey.Matches(context.Request.Headers[ApiKeyHeader]))
+        {
+            return Results.Text($"Missing or wrong {ApiKeyHeader} header.", statusCode: StatusCodes.Status401Unauthorized);
+        }
+
+        if (context.Request.ContentType?.StartsWith("application/x-protobuf", StringComparison.OrdinalIgnoreCase) != true)
+        {
+            return Results.Text("OTLP/HTTP bodies must be protobuf (Content-Type: application/x-protobuf).", statusCode: StatusCodes.Status415UnsupportedMediaType);
+        }
+
+        using var body = new MemoryStream();
+        await context.Request.Body.CopyToAsync(body, context.RequestAborted);
+        T message;
+        try
+        {
+            message = parser.ParseFrom(body.ToArray());
+        }
+        catch (InvalidProtocolBufferException exception)
+        {
+            return Results.Text($"Malformed OTLP payload: {exception.Message}", statusCode: StatusCodes.Status400BadRequest);
+        }
+
+        add(message);
+        return Results.Bytes(response.ToByteArray(), "application/x-protobuf");
+    }
+
+    public sealed class ApiKey(string value)
+    {
+        private readonly byte[] _bytes = Encoding.ASCII.GetBytes(value);
+
+        public string Value { get; } = value;
+
+        public bool Matches(string? candidate) =>
+            candidate is not null && CryptographicOperations.FixedTimeEquals(_bytes, Encoding.ASCII.GetBytes(candidate));
+
+        public void Demand(ServerCallContext context)
+        {
+            if (!Matches(context.RequestHeaders.GetValue(ApiKeyHeader)))
+            {
+                throw new RpcException(new Status(StatusCode.Unauthenticated, $"Missing or wrong {ApiKeyHeader} header."));
+            }
+        }
+    }
+
+    private sealed class TraceReceiver(TelemetryStore store, ApiKey apiKey) : TraceService.TraceServiceBase
+    {
+        public override Task<ExportTraceServiceResponse> Export(ExportTraceServiceRequest request, ServerCallContext context)
+        {
+            apiKey.Demand(context);
+            store.Add(request);
+            return Task.FromResult(new ExportTraceServiceResponse());
+        }
+    }
+
+    private sealed class LogsReceiver(TelemetryStore store, ApiKey apiKey) : LogsService.LogsServiceBase
+    {
+        public override Task<ExportLogsServiceResponse> Export(ExportLogsServiceRequest request, ServerCallContext context)
+        {
+            apiKey.Demand(context);
+            store.Add(request);
+            return Task.FromResult(new ExportLogsServiceResponse());
+        }
+    }
+
+    private sealed class MetricsReceiver(TelemetryStore store, ApiKey apiKey) : MetricsService.MetricsServiceBase
+    {
+        public override Task<ExportMetricsServiceResponse> Export(ExportMetricsServiceRequest request, ServerCallContext context)
+        {
+            apiKey.Demand(context);
+            store.Add(request);
+            return Task.FromResult(new ExportMetricsServiceResponse());
+        }
+    }
+}
