@@ -24,13 +24,6 @@ public sealed class DistributedApplication : IAsyncDisposable
         _orchestrator = new Orchestrator(resources, options);
     }
 
-    /// <summary>Raised on every replica state change.</summary>
-    public event Action<ReplicaSnapshot>? ReplicaChanged
-    {
-        add => _orchestrator.ReplicaChanged += value;
-        remove => _orchestrator.ReplicaChanged -= value;
-    }
-
     public IReadOnlyList<IResource> Resources { get; }
 
     /// <summary>Traces, structured logs and metrics the resources exported to the AppHost's OTLP receivers.</summary>

@@ -21,15 +21,12 @@ internal sealed class Orchestrator : IAsyncDisposable
         _replicas = resources.OfType<ProjectResource>().ToDictionary(
             resource => resource.Name,
             resource => Enumerable.Range(0, resource.Replicas())
-                .Select(index => new ReplicaRunner(resource, index, EnvironmentFor, OnChanged))
+                .Select(index => new ReplicaRunner(resource, index, EnvironmentFor))
                 .ToArray());
     }
 
     /// <summary>OTLP variables for every process, set once the receivers run.</summary>
     public IReadOnlyDictionary<string, string> TelemetryEnvironment { get; set; } = new Dictionary<string, string>();
-
-    /// <summary>Raised on every replica state change (on the thread that changed it).</summary>
-    public event Action<ReplicaSnapshot>? ReplicaChanged;
 
     public IReadOnlyList<ReplicaRunner> ReplicasOf(string resourceName) =>
         _replicas.TryGetValue(resourceName, out var replicas)
@@ -193,8 +190,6 @@ internal sealed class Orchestrator : IAsyncDisposable
         order.Reverse();
         return [.. order.OfType<ProjectResource>()];
     }
-
-    private void OnChanged(ReplicaRunner replica) => ReplicaChanged?.Invoke(replica.Snapshot());
 
     private static string Describe(ReplicaRunner replica) =>
         replica.State == ReplicaState.Exited ? $"Exited with code {replica.ExitCode}" : replica.State.ToString();

@@ -15,7 +15,6 @@ internal sealed partial class ReplicaRunner : IAsyncDisposable
 
     private readonly object _gate = new();
     private readonly Func<ReplicaRunner, IDictionary<string, string>> _environment;
-    private readonly Action<ReplicaRunner> _changed;
     private readonly HttpClient _probe;
     private readonly Dictionary<string, Socket> _reservations;
     private Process? _process;
@@ -23,13 +22,12 @@ internal sealed partial class ReplicaRunner : IAsyncDisposable
     private bool _stopRequested;
     private int _starts;
 
-    public ReplicaRunner(ProjectResource resource, int index, Func<ReplicaRunner, IDictionary<string, string>> environment, Action<ReplicaRunner> changed)
+    public ReplicaRunner(ProjectResource resource, int index, Func<ReplicaRunner, IDictionary<string, string>> environment)
     {
         Resource = resource;
         Index = index;
         Id = $"{resource.Name}-{index}";
         _environment = environment;
-        _changed = changed;
         _reservations = resource.Endpoints().Where(endpoint => endpoint.Port is null).ToDictionary(endpoint => endpoint.Name, _ => PortAllocator.Reserve());
         Endpoints = resource.Endpoints().ToDictionary(
             endpoint => endpoint.Name,
@@ -273,8 +271,6 @@ internal sealed partial class ReplicaRunner : IAsyncDisposable
         {
             State = state;
         }
-
-        _changed(this);
     }
 
     private void ReleaseReservations()

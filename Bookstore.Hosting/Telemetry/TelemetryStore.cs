@@ -37,14 +37,6 @@ public sealed class TelemetryStore(TelemetryStoreOptions options)
     private readonly Queue<TelemetryLog> _logs = new();
     private readonly Dictionary<string, Queue<MetricPoint>> _metrics = [];
 
-    public IReadOnlyList<TelemetrySpan> Trace(string traceId)
-    {
-        lock (_gate)
-        {
-            return _traces.TryGetValue(traceId, out var spans) ? [.. spans] : [];
-        }
-    }
-
     public IReadOnlyList<IReadOnlyList<TelemetrySpan>> Traces()
     {
         lock (_gate)

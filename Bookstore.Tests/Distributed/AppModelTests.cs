@@ -82,6 +82,11 @@ public sealed class AppModelTests
         }
 
         Assert.Equal(1, app.GetReplicas(BookstoreApp.Recommendations)[0].Restarts);
+
+        await app.RestartResourceAsync(BookstoreApp.Recommendations);
+        await app.WaitForResourceHealthyAsync(BookstoreApp.Recommendations, TimeSpan.FromSeconds(10), Cancellation);
+        Assert.Equal(2, app.GetReplicas(BookstoreApp.Recommendations)[0].Restarts);
+        Assert.Equal(3, BookstoreApp.CountBooks(await http.GetStringAsync("/", Cancellation)));
     }
 
     [Fact]
