@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Runtime.InteropServices;
 using Bookstore.Hosting.ApplicationModel;
+using Bookstore.Hosting.Dashboard;
 using Bookstore.Hosting.Orchestration;
 using Bookstore.Hosting.Publishing;
 using Bookstore.Hosting.Telemetry;
@@ -15,6 +16,7 @@ public sealed class DistributedApplication : IAsyncDisposable
     private static int _modelErrorsEndTheProcess;
     private readonly Orchestrator _orchestrator;
     private OtlpReceiver? _receiver;
+    private DashboardServer? _dashboard;
     private int _disposed;
 
     internal DistributedApplication(IReadOnlyList<IResource> resources, DistributedApplicationOptions options)
@@ -61,6 +63,12 @@ public sealed class DistributedApplication : IAsyncDisposable
         {
             _receiver = await OtlpReceiver.StartAsync(Telemetry, cancellationToken);
             _orchestrator.TelemetryEnvironment = _receiver.EnvironmentFor(Options.EnvironmentName);
+        }
+
+        if (Options.DashboardPort is { } port && _dashboard is null)
+        {
+            _dashboard = await DashboardServer.StartAsync(this, port, cancellationToken);
+            await Options.Output.WriteLineAsync($"Dashboard: {_dashboard.LoginUrl}");
         }
 
         await _orchestrator.StartAsync(cancellationToken);
@@ -177,6 +185,12 @@ public sealed class DistributedApplication : IAsyncDisposable
         await _orchestrator.WaitForHealthyAsync(resourceName, limit.Token);
     }
 
+    /// <summary>The dashboard's login URL (with its token), once started; null without a dashboard.</summary>
+    public Uri? DashboardLoginUrl => _dashboard?.LoginUrl;
+
+    /// <summary>The environment the resource's first replica gets.</summary>
+    public IReadOnlyDictionary<string, string> EnvironmentOf(string resourceName) => _orchestrator.EnvironmentOf(resourceName);
+
     public IReadOnlyList<ReplicaSnapshot> GetReplicas(string resourceName) =>
         [.. _orchestrator.ReplicasOf(resourceName).Select(replica => replica.Snapshot())];
 
@@ -207,6 +221,11 @@ public sealed class DistributedApplication : IAsyncDisposable
         if (Interlocked.Exchange(ref _disposed, 1) == 0)
         {
             await _orchestrator.DisposeAsync();
+            if (_dashboard is not null)
+            {
+                await _dashboard.DisposeAsync();
+            }
+
             if (_receiver is not null)
             {
                 await _receiver.DisposeAsync();

@@ -16,6 +16,9 @@ public sealed class DistributedApplicationOptions
     /// <summary>How long a process gets after SIGTERM before it is killed.</summary>
     public TimeSpan StopTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>The dashboard's port (0: any free one; taken: a free one instead); null: no dashboard. Tests have none by default.</summary>
+    public int? DashboardPort { get; set; } = Dashboard.DashboardServer.DefaultPort;
+
     /// <summary>Run OTLP receivers and point every process's OpenTelemetry exporter at them (on by default).</summary>
     public bool CaptureTelemetry { get; set; } = true;
 

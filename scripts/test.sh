@@ -28,11 +28,14 @@ check() {
   fi
 }
 
-echo "== Installing tools (npm: buf, ajv, kubernetes-models, yaml from package-lock.json; Debian: docker-compose)"
+echo "== Installing tools (npm: buf, ajv, kubernetes-models, yaml from package-lock.json; Debian: docker-compose, chromium)"
 install_tools() {
   npm install --no-audit --no-fund --loglevel=error || return 1
-  if ! command -v docker-compose >/dev/null; then
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker-compose || return 1
+  local missing=()
+  command -v docker-compose >/dev/null || missing+=(docker-compose)
+  [[ -x /usr/bin/chromium ]] || missing+=(chromium)
+  if ((${#missing[@]})); then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" || return 1
   fi
   # kubectl (with kustomize) comes with this kind of machine; no registry here serves it.
   command -v kubectl >/dev/null || { echo "kubectl is missing: the deployment tests need 'kubectl kustomize'"; return 1; }

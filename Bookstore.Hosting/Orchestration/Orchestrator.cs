@@ -124,6 +124,9 @@ internal sealed class Orchestrator : IAsyncDisposable
         }
     }
 
+    /// <summary>The environment the first replica of a resource starts with (for the dashboard).</summary>
+    public IReadOnlyDictionary<string, string> EnvironmentOf(string resourceName) => EnvironmentFor(ReplicasOf(resourceName)[0]);
+
     /// <summary>The environment a replica starts with, as Aspire sets it.</summary>
     private Dictionary<string, string> EnvironmentFor(ReplicaRunner replica)
     {

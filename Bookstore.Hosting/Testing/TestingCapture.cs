@@ -24,6 +24,7 @@ internal sealed class TestingCapture
             Args = args,
             IsTesting = true,
             StopTimeout = TimeSpan.FromSeconds(5),
+            DashboardPort = null,
         });
         return capture._builder;
     }

@@ -1,0 +1,52 @@
+using Bookstore.Hosting.Testing;
+using Bookstore.Tests.Distributed;
+using Bookstore.Tests.Infrastructure;
+using Microsoft.Playwright;
+
+namespace Bookstore.Tests.Browser;
+
+/// <summary>The dashboard in a real browser: Debian's Chromium driven by Playwright (scripts/test.sh installs it).</summary>
+public sealed class DashboardBrowserTests
+{
+    private static readonly string[] ChromiumArgs =
+        ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"];
+
+    private static string Screenshots => Path.Combine(RepoPaths.Root, "TestResults", "screenshots");
+
+    [Fact]
+    public async Task Log_in_see_both_resources_healthy_then_stop_and_start_recommendations_from_the_page()
+    {
+        var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Bookstore_AppHost>(cancellationToken: TestContext.Current.CancellationToken);
+        builder.Options.DashboardPort = 0;
+        await using var app = await builder.BuildAsync(TestContext.Current.CancellationToken);
+        await app.StartAsync(TestContext.Current.CancellationToken);
+        var login = app.DashboardLoginUrl!;
+
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions { ExecutablePath = "/usr/bin/chromium", Args = ChromiumArgs });
+
+        // Without the token's cookie every page goes to the login page, and a wrong token is refused.
+        var stranger = await browser.NewPageAsync();
+        await stranger.GotoAsync(new Uri(login, "/").ToString());
+        Assert.Equal("/login", new Uri(stranger.Url).AbsolutePath);
+        var refused = await stranger.GotoAsync(new Uri(login, "/login?t=wrong").ToString());
+        Assert.Equal(401, refused!.Status);
+
+        var page = await browser.NewPageAsync();
+        await page.GotoAsync(login.ToString());
+        var recommendations = page.Locator("tr[data-resource=recommendations]");
+        await Assertions.Expect(recommendations.Locator("td.state")).ToHaveTextAsync("Healthy");
+        await Assertions.Expect(page.Locator("tr[data-resource=marketplace] td.state")).ToHaveTextAsync("Healthy");
+        await Assertions.Expect(page.Locator("tr[data-resource=marketplace] td.env")).ToContainTextAsync("OTEL_EXPORTER_OTLP_HEADERS=••••••");
+        Directory.CreateDirectory(Screenshots);
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Screenshots, "resources.png"), FullPage = true });
+
+        await recommendations.Locator("button[name=stop]").ClickAsync();
+        await Assertions.Expect(page.Locator("tr[data-resource=recommendations] td.state")).ToHaveTextAsync("Exited", new() { Timeout = 15_000 });
+        Assert.Equal(Hosting.Orchestration.ReplicaState.Exited, app.GetReplicas(BookstoreApp.Recommendations)[0].State);
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Screenshots, "resources-stopped.png"), FullPage = true });
+
+        await page.Locator("tr[data-resource=recommendations] button[name=start]").ClickAsync();
+        await Assertions.Expect(page.Locator("tr[data-resource=recommendations] td.state")).ToHaveTextAsync("Healthy", new() { Timeout = 15_000 });
+    }
+}
