@@ -86,8 +86,21 @@ public sealed class DashboardServer : IAsyncDisposable
             await next(context);
         });
 
-        app.MapGet("/", () => Results.Content(Pages.Resources(application), "text/html; charset=utf-8"));
-        app.MapGet("/fragments/resources", () => Results.Content(Pages.ResourcesTable(application), "text/html; charset=utf-8"));
+        static IResult Html(string html) => Results.Content(html, "text/html; charset=utf-8");
+        app.MapGet("/", () => Html(Pages.Live("Resources", "/fragments/resources", Pages.ResourcesTable(application))));
+        app.MapGet("/fragments/resources", () => Html(Pages.ResourcesTable(application)));
+        app.MapGet("/console", (string? resource, int? replica) =>
+            Html(Pages.Live("Console logs", $"/fragments/console?resource={Uri.EscapeDataString(resource ?? "")}&replica={replica ?? 0}", TelemetryPages.Console(application, resource, replica ?? 0))));
+        app.MapGet("/fragments/console", (string? resource, int? replica) => Html(TelemetryPages.Console(application, string.IsNullOrEmpty(resource) ? null : resource, replica ?? 0)));
+        app.MapGet("/logs", (string? resource, string? level, string? text) =>
+            Html(Pages.Live("Structured logs", $"/fragments/logs?resource={Uri.EscapeDataString(resource ?? "")}&level={Uri.EscapeDataString(level ?? "")}&text={Uri.EscapeDataString(text ?? "")}", TelemetryPages.Logs(application, resource, level, text))));
+        app.MapGet("/fragments/logs", (string? resource, string? level, string? text) => Html(TelemetryPages.Logs(application, resource, level, text)));
+        app.MapGet("/traces", () => Html(Pages.Live("Traces", "/fragments/traces", TelemetryPages.Traces(application))));
+        app.MapGet("/fragments/traces", () => Html(TelemetryPages.Traces(application)));
+        app.MapGet("/traces/{id}", (string id) => Html(Pages.Layout("Trace", TelemetryPages.Trace(application, id))));
+        app.MapGet("/metrics", (string? resource) =>
+            Html(Pages.Live("Metrics", $"/fragments/metrics?resource={Uri.EscapeDataString(resource ?? "")}", TelemetryPages.Metrics(application, resource))));
+        app.MapGet("/fragments/metrics", (string? resource) => Html(TelemetryPages.Metrics(application, string.IsNullOrEmpty(resource) ? null : resource)));
         app.MapGet("/events", (HttpContext context) => Pages.StreamChangesAsync(context, application));
         app.MapPost("/resources/{name}/{command}", async (string name, string command) =>
         {

@@ -19,7 +19,12 @@ internal static class Pages
           <title>{{WebUtility.HtmlEncode(title)}} - Bookstore dashboard</title>
           <style>
             body { font-family: system-ui, sans-serif; margin: 0; color: #1b1b1f; }
-            header { background: #243b53; color: #f0f4f8; padding: 0.8rem 1.5rem; font-weight: 600; }
+            header { background: #243b53; color: #f0f4f8; padding: 0.8rem 1.5rem; font-weight: 600; display: flex; gap: 2rem; }
+            header a { color: #bcccdc; margin-right: 1rem; }
+            pre { background: #f0f4f8; padding: 0.8rem; overflow-x: auto; font-size: 0.8rem; }
+            .bar { background: #486581; height: 0.8rem; position: relative; }
+            .error-span .bar { background: #b42318; }
+            .waterfall td:nth-child(4) { width: 40%; }
             main { padding: 1rem 1.5rem; }
             table { border-collapse: collapse; width: 100%; }
             th, td { text-align: left; padding: 0.4rem 0.6rem; border-bottom: 1px solid #d9e2ec; vertical-align: top; }
@@ -30,19 +35,21 @@ internal static class Pages
           </style>
         </head>
         <body>
-          <header>Bookstore dashboard · {{WebUtility.HtmlEncode(title)}}</header>
+          <header>Bookstore dashboard · {{WebUtility.HtmlEncode(title)}}
+            <nav><a href="/">Resources</a> <a href="/console">Console logs</a> <a href="/logs">Structured logs</a> <a href="/traces">Traces</a> <a href="/metrics">Metrics</a></nav>
+          </header>
           <main>{{body}}</main>
         </body>
         </html>
         """;
 
-    public static string Resources(DistributedApplication app) => Layout("Resources", $$"""
-        <div id="resources">{{ResourcesTable(app)}}</div>
+    /// <summary>A page whose content is the fragment at <paramref name="fragment"/>, fetched again on every server-sent change.</summary>
+    public static string Live(string title, string fragment, string content) => Layout(title, $$"""
+        <div id="live">{{content}}</div>
         <script>
-          // Server-sent events say when something changed; the table is fetched again then.
           new EventSource('/events').onmessage = async () => {
-            const response = await fetch('/fragments/resources');
-            if (response.ok) document.getElementById('resources').innerHTML = await response.text();
+            const response = await fetch('{{fragment}}');
+            if (response.ok) document.getElementById('live').innerHTML = await response.text();
           };
         </script>
         """);
@@ -93,7 +100,7 @@ internal static class Pages
         return html.Append("</tbody></table>").ToString();
     }
 
-    /// <summary>One server-sent event each time the resources' state changes (checked every 250 ms).</summary>
+    /// <summary>One server-sent event each time something a page shows changes (checked every 250 ms).</summary>
     public static async Task StreamChangesAsync(HttpContext context, DistributedApplication app)
     {
         context.Response.Headers.ContentType = "text/event-stream";
@@ -103,7 +110,7 @@ internal static class Pages
         {
             while (!context.RequestAborted.IsCancellationRequested)
             {
-                var now = string.Join('|', app.Resources.SelectMany(resource => app.GetReplicas(resource.Name)).Select(replica => $"{replica.Id}:{replica.State}:{replica.Restarts}"));
+                var now = Fingerprint(app);
                 if (now != last)
                 {
                     last = now;
@@ -119,6 +126,15 @@ internal static class Pages
             // The page went away.
         }
     }
+
+    private static string Fingerprint(DistributedApplication app)
+    {
+        var replicas = app.Resources.SelectMany(resource => app.GetReplicas(resource.Name).Select(replica =>
+            $"{replica.Id}:{replica.State}:{replica.Restarts}:{LastTicks(app.GetConsoleLogs(resource.Name, replica.Index))}"));
+        return $"{string.Join('|', replicas)}|{app.Telemetry.Version}";
+    }
+
+    private static long LastTicks(IReadOnlyList<LogLine> lines) => lines.Count == 0 ? 0 : lines[^1].Timestamp.Ticks;
 
     private static string StateOf(IReadOnlyList<ReplicaSnapshot> replicas) =>
         replicas.All(replica => replica.State == replicas[0].State) ? replicas[0].State.ToString() : "Mixed";

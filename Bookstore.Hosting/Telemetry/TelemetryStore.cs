@@ -36,6 +36,10 @@ public sealed class TelemetryStore(TelemetryStoreOptions options)
     private readonly Queue<string> _traceOrder = new();
     private readonly Queue<TelemetryLog> _logs = new();
     private readonly Dictionary<string, Queue<MetricPoint>> _metrics = [];
+    private long _version;
+
+    /// <summary>Goes up with every export received: a page knows when to refresh.</summary>
+    public long Version => Interlocked.Read(ref _version);
 
     public IReadOnlyList<IReadOnlyList<TelemetrySpan>> Traces()
     {
@@ -63,6 +67,7 @@ public sealed class TelemetryStore(TelemetryStoreOptions options)
 
     public void Add(ExportTraceServiceRequest request)
     {
+        Interlocked.Increment(ref _version);
         lock (_gate)
         {
             foreach (var resourceSpans in request.ResourceSpans)
@@ -96,6 +101,7 @@ public sealed class TelemetryStore(TelemetryStoreOptions options)
 
     public void Add(ExportLogsServiceRequest request)
     {
+        Interlocked.Increment(ref _version);
         lock (_gate)
         {
             foreach (var resourceLogs in request.ResourceLogs)
@@ -123,6 +129,7 @@ public sealed class TelemetryStore(TelemetryStoreOptions options)
 
     public void Add(ExportMetricsServiceRequest request)
     {
+        Interlocked.Increment(ref _version);
         lock (_gate)
         {
             foreach (var resourceMetrics in request.ResourceMetrics)

@@ -14,7 +14,7 @@ public sealed class DashboardBrowserTests
     private static string Screenshots => Path.Combine(RepoPaths.Root, "TestResults", "screenshots");
 
     [Fact]
-    public async Task Log_in_see_both_resources_healthy_then_stop_and_start_recommendations_from_the_page()
+    public async Task Log_in_see_resources_a_trace_across_both_services_logs_metrics_console_then_stop_and_start()
     {
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Bookstore_AppHost>(cancellationToken: TestContext.Current.CancellationToken);
         builder.Options.DashboardPort = 0;
@@ -41,6 +41,35 @@ public sealed class DashboardBrowserTests
         Directory.CreateDirectory(Screenshots);
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Screenshots, "resources.png"), FullPage = true });
 
+        // One home page request: its trace shows up live, across both services.
+        using (var http = app.CreateHttpClient(BookstoreApp.Marketplace))
+        {
+            Assert.Equal(3, BookstoreApp.CountBooks(await http.GetStringAsync("/", TestContext.Current.CancellationToken)));
+        }
+
+        await page.GotoAsync(new Uri(login, "/traces").ToString());
+        var row = page.Locator("tr[data-trace]", new() { HasText = "marketplace, recommendations" }).First;
+        await Assertions.Expect(row).ToBeVisibleAsync(new() { Timeout = 15_000 });
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Screenshots, "traces.png"), FullPage = true });
+        await row.Locator("a").ClickAsync();
+        await Assertions.Expect(page.Locator("tr.span[data-resource=recommendations]").First).ToBeVisibleAsync();
+        await Assertions.Expect(page.Locator("tr.span[data-resource=marketplace]").First).ToBeVisibleAsync();
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Screenshots, "trace.png"), FullPage = true });
+
+        await page.GotoAsync(new Uri(login, "/logs?resource=recommendations").ToString());
+        await Assertions.Expect(page.Locator("table.logs tbody tr", new() { HasText = "/Recommendations/Recommend" }).First).ToBeVisibleAsync(new() { Timeout = 15_000 });
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Screenshots, "structured-logs.png"), FullPage = true });
+
+        await page.GotoAsync(new Uri(login, "/metrics?resource=recommendations").ToString());
+        await Assertions.Expect(page.Locator(".instrument[data-instrument='rpc.server.calls'] svg.chart")).ToBeVisibleAsync(new() { Timeout = 15_000 });
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Screenshots, "metrics.png"), FullPage = true });
+
+        await page.GotoAsync(new Uri(login, "/console?resource=recommendations&replica=0").ToString());
+        await Assertions.Expect(page.Locator("pre.console")).ToContainTextAsync("Now listening on");
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Screenshots, "console-logs.png"), FullPage = true });
+
+        // Stop and start Recommendations from the Resources page; the state changes live.
+        await page.GotoAsync(new Uri(login, "/").ToString());
         await recommendations.Locator("button[name=stop]").ClickAsync();
         await Assertions.Expect(page.Locator("tr[data-resource=recommendations] td.state")).ToHaveTextAsync("Exited", new() { Timeout = 15_000 });
         Assert.Equal(Hosting.Orchestration.ReplicaState.Exited, app.GetReplicas(BookstoreApp.Recommendations)[0].State);
