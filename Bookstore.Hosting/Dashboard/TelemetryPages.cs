@@ -110,13 +110,79 @@ internal static class TelemetryPages
         html.Append($"<h2>{E(resource)}</h2>");
         foreach (var instrument in app.Telemetry.Metrics(resource).GroupBy(point => point.Name).OrderBy(group => group.Key))
         {
-            // One value per export (summed over attribute sets): a line chart over time.
-            var series = instrument.GroupBy(point => point.Time).OrderBy(group => group.Key).Select(group => group.Sum(point => point.Value)).TakeLast(120).ToList();
-            html.Append($"<div class=\"instrument\" data-instrument=\"{E(instrument.Key)}\"><h3>{E(instrument.Key)} <small>{E(instrument.First().Unit)}</small></h3>")
-                .Append(Chart(series)).Append("</div>");
+            html.Append($"<div class=\"instrument\" data-instrument=\"{E(instrument.Key)}\"><h3>{E(instrument.Key)} <small>{E(instrument.First().Unit)}</small></h3>");
+            var exports = instrument.GroupBy(point => point.Time).OrderBy(group => group.Key).TakeLast(121).ToList();
+            if (instrument.Any(point => point.Histogram is not null))
+            {
+                // Cumulative histograms: the difference between two exports is what happened in between.
+                var intervals = exports.Zip(exports.Skip(1), (before, after) => Interval(
+                    before.Key, [.. before.Select(point => point.Histogram).OfType<HistogramBuckets>()],
+                    after.Key, [.. after.Select(point => point.Histogram).OfType<HistogramBuckets>()])).ToList();
+                html.Append("<div class=\"rate\">requests/s ").Append(Chart([.. intervals.Select(interval => interval.Rate)])).Append("</div>")
+                    .Append("<div class=\"p50\">p50 ").Append(Chart([.. intervals.Select(interval => interval.P50)])).Append("</div>")
+                    .Append("<div class=\"p99\">p99 ").Append(Chart([.. intervals.Select(interval => interval.P99)])).Append("</div>");
+            }
+            else
+            {
+                // One value per export, summed over attribute sets.
+                html.Append(Chart([.. exports.Select(group => group.Sum(point => point.Value))]));
+            }
+
+            html.Append("</div>");
         }
 
         return html.ToString();
+    }
+
+    /// <summary>
+    /// Rate, p50 and p99 between two exports of a cumulative histogram (each a list of per-attribute-set buckets):
+    /// the difference of the bucket counts is what was recorded in between.
+    /// </summary>
+    internal static (double Rate, double P50, double P99) Interval(
+        DateTimeOffset beforeTime, IReadOnlyList<HistogramBuckets> before, DateTimeOffset afterTime, IReadOnlyList<HistogramBuckets> after)
+    {
+        if (after.Count == 0)
+        {
+            return (0, 0, 0);
+        }
+
+        var bounds = after[0].Bounds;
+        var counts = new double[bounds.Count + 1];
+        foreach (var (sign, export) in new[] { (1, after), (-1, before) })
+        {
+            foreach (var histogram in export.Where(histogram => histogram.Counts.Count == counts.Length))
+            {
+                for (var i = 0; i < counts.Length; i++)
+                {
+                    counts[i] += sign * (double)histogram.Counts[i];
+                }
+            }
+        }
+
+        var total = Math.Max(counts.Sum(), 0);
+        var seconds = Math.Max((afterTime - beforeTime).TotalSeconds, 0.001);
+        return (total / seconds, Percentile(bounds, counts, total, 0.5), Percentile(bounds, counts, total, 0.99));
+    }
+
+    /// <summary>The upper bound of the bucket where the quantile falls (the last finite bound for the overflow bucket).</summary>
+    private static double Percentile(IReadOnlyList<double> bounds, double[] counts, double total, double quantile)
+    {
+        if (total <= 0 || bounds.Count == 0)
+        {
+            return 0;
+        }
+
+        var seen = 0.0;
+        for (var i = 0; i < counts.Length; i++)
+        {
+            seen += Math.Max(counts[i], 0);
+            if (seen >= quantile * total)
+            {
+                return bounds[Math.Min(i, bounds.Count - 1)];
+            }
+        }
+
+        return bounds[^1];
     }
 
     private static string Chart(List<double> values)

@@ -14,7 +14,13 @@ public sealed record TelemetryLog(
     DateTimeOffset Time, string Resource, string Instance, int Severity, string SeverityText, string Category, string Message,
     string? TraceId, string? SpanId, IReadOnlyDictionary<string, string> Attributes);
 
-public sealed record MetricPoint(string Resource, string Instance, string Name, string Unit, DateTimeOffset Time, double Value, IReadOnlyDictionary<string, string> Attributes);
+/// <summary>A measurement: a number, or for a histogram its count with its (cumulative) buckets.</summary>
+public sealed record MetricPoint(
+    string Resource, string Instance, string Name, string Unit, DateTimeOffset Time, double Value, IReadOnlyDictionary<string, string> Attributes,
+    HistogramBuckets? Histogram = null);
+
+/// <summary>Bucket counts of an explicit-bucket histogram: Counts[i] counts values up to Bounds[i] (the last: above them all).</summary>
+public sealed record HistogramBuckets(IReadOnlyList<double> Bounds, IReadOnlyList<ulong> Counts);
 
 public sealed class TelemetryStoreOptions
 {
@@ -161,9 +167,9 @@ public sealed class TelemetryStore(TelemetryStoreOptions options)
     {
         Metric.DataOneofCase.Gauge => metric.Gauge.DataPoints.Select(point => Number(metric, resource, instance, point)),
         Metric.DataOneofCase.Sum => metric.Sum.DataPoints.Select(point => Number(metric, resource, instance, point)),
-        // A histogram point is kept as its count; percentiles come with the dashboard's charts.
         Metric.DataOneofCase.Histogram => metric.Histogram.DataPoints.Select(point =>
-            new MetricPoint(resource, instance, metric.Name, metric.Unit, Time(point.TimeUnixNano), point.Count, Attributes(point.Attributes))),
+            new MetricPoint(resource, instance, metric.Name, metric.Unit, Time(point.TimeUnixNano), point.Count, Attributes(point.Attributes),
+                new HistogramBuckets([.. point.ExplicitBounds], [.. point.BucketCounts]))),
         _ => [],
     };
 

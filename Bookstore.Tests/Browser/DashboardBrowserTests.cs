@@ -62,6 +62,8 @@ public sealed class DashboardBrowserTests
 
         await page.GotoAsync(new Uri(login, "/metrics?resource=recommendations").ToString());
         await Assertions.Expect(page.Locator(".instrument[data-instrument='rpc.server.calls'] svg.chart")).ToBeVisibleAsync(new() { Timeout = 15_000 });
+        await Assertions.Expect(page.Locator(".instrument[data-instrument='rpc.server.call.duration'] .p99 svg.chart")).ToBeVisibleAsync(new() { Timeout = 15_000 });
+        await Assertions.Expect(page.Locator(".instrument[data-instrument='rpc.server.call.duration'] .rate svg.chart")).ToBeVisibleAsync();
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Screenshots, "metrics.png"), FullPage = true });
 
         await page.GotoAsync(new Uri(login, "/console?resource=recommendations&replica=0").ToString());
