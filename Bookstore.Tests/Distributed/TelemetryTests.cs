@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Headers;
 using Bookstore.Hosting.Telemetry;
+using Bookstore.Tests.Infrastructure;
 
 namespace Bookstore.Tests.Distributed;
 
@@ -75,6 +76,16 @@ public sealed class TelemetryTests
         malformed.Headers.ContentType = new MediaTypeHeaderValue("application/x-protobuf");
         malformed.Headers.Add(OtlpReceiver.ApiKeyHeader, app.GetOtlpApiKey());
         Assert.Equal(HttpStatusCode.BadRequest, (await receiver.PostAsync(endpoint, malformed, Cancellation)).StatusCode);
+
+        // OTLP/gRPC: no key or a wrong key → Unauthenticated.
+        using var channel = Http2.CreateChannel(new Uri(app.EnvironmentOf(BookstoreApp.Recommendations)["OTEL_EXPORTER_OTLP_ENDPOINT"]));
+        var traces = new Bookstore.Hosting.Telemetry.Otlp.TraceService.TraceServiceClient(channel);
+        foreach (var headers in new[] { new Grpc.Core.Metadata(), new Grpc.Core.Metadata { { OtlpReceiver.ApiKeyHeader, "wrong" } } })
+        {
+            var refused = await Assert.ThrowsAsync<Grpc.Core.RpcException>(() =>
+                traces.ExportAsync(new Bookstore.Hosting.Telemetry.Otlp.ExportTraceServiceRequest(), headers, cancellationToken: Cancellation).ResponseAsync);
+            Assert.Equal(Grpc.Core.StatusCode.Unauthenticated, refused.StatusCode);
+        }
 
         using var empty = new ByteArrayContent([]);
         empty.Headers.ContentType = new MediaTypeHeaderValue("application/x-protobuf");
