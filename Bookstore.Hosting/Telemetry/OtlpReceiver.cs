@@ -1,3 +1,5 @@
+using System.Buffers.Binary;
+using System.Globalization;
 using System.Net;
 using System.Security.Cryptography;
 using System.Text;
@@ -9,7 +11,6 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace Bookstore.Hosting.Telemetry;
@@ -18,7 +19,7 @@ namespace Bookstore.Hosting.Telemetry;
 /// OTLP receivers inside the AppHost, on Kestrel: OTLP/gRPC (trace, logs and metrics export services) on an
 /// HTTP/2-only endpoint, and OTLP/HTTP with protobuf bodies (/v1/traces, /v1/logs, /v1/metrics) on another.
 /// Every export must carry <c>x-otlp-api-key</c> with the key generated for this run (else Unauthenticated / 401);
-/// a malformed body gets 400 and the receiver keeps running.
+/// a malformed body gets InvalidArgument / 400 and the receiver keeps running.
 /// </summary>
 public sealed class OtlpReceiver : IAsyncDisposable
 {
@@ -57,14 +58,15 @@ public sealed class OtlpReceiver : IAsyncDisposable
             kestrel.Listen(IPAddress.Loopback, grpcEndpoint.Port, listen => listen.Protocols = HttpProtocols.Http2);
             kestrel.Listen(IPAddress.Loopback, httpEndpoint.Port, listen => listen.Protocols = HttpProtocols.Http1AndHttp2);
         });
-        builder.Services.AddGrpc();
-        builder.Services.AddSingleton(store);
-        builder.Services.AddSingleton(apiKey);
-
         var app = builder.Build();
-        app.MapGrpcService<TraceReceiver>();
-        app.MapGrpcService<LogsReceiver>();
-        app.MapGrpcService<MetricsReceiver>();
+        // OTLP/gRPC by hand (unary calls: one length-prefixed message each way, the status in trailers), so that a
+        // malformed message is ours to answer with InvalidArgument rather than the framework's UNKNOWN.
+        app.MapPost("/opentelemetry.proto.collector.trace.v1.TraceService/Export", (Func<HttpContext, Task>)(context =>
+            ReceiveGrpcAsync(context, apiKey, ExportTraceServiceRequest.Parser, store.Add, new ExportTraceServiceResponse())));
+        app.MapPost("/opentelemetry.proto.collector.logs.v1.LogsService/Export", (Func<HttpContext, Task>)(context =>
+            ReceiveGrpcAsync(context, apiKey, ExportLogsServiceRequest.Parser, store.Add, new ExportLogsServiceResponse())));
+        app.MapPost("/opentelemetry.proto.collector.metrics.v1.MetricsService/Export", (Func<HttpContext, Task>)(context =>
+            ReceiveGrpcAsync(context, apiKey, ExportMetricsServiceRequest.Parser, store.Add, new ExportMetricsServiceResponse())));
         app.MapPost("/v1/traces", (Func<HttpContext, Task<IResult>>)(context => ReceiveAsync(context, apiKey, ExportTraceServiceRequest.Parser, store.Add, new ExportTraceServiceResponse())));
         app.MapPost("/v1/logs", (Func<HttpContext, Task<IResult>>)(context => ReceiveAsync(context, apiKey, ExportLogsServiceRequest.Parser, store.Add, new ExportLogsServiceResponse())));
         app.MapPost("/v1/metrics", (Func<HttpContext, Task<IResult>>)(context => ReceiveAsync(context, apiKey, ExportMetricsServiceRequest.Parser, store.Add, new ExportMetricsServiceResponse())));
@@ -123,6 +125,54 @@ public sealed class OtlpReceiver : IAsyncDisposable
         return Results.Bytes(response.ToByteArray(), "application/x-protobuf");
     }
 
+    private static async Task ReceiveGrpcAsync<T>(HttpContext context, ApiKey apiKey, MessageParser<T> parser, Action<T> add, IMessage response)
+        where T : IMessage<T>
+    {
+        context.Response.ContentType = "application/grpc";
+        if (!apiKey.Matches(context.Request.Headers[ApiKeyHeader]))
+        {
+            Status(context, StatusCode.Unauthenticated, $"Missing or wrong {ApiKeyHeader} header.");
+            return;
+        }
+
+        using var body = new MemoryStream();
+        await context.Request.Body.CopyToAsync(body, context.RequestAborted);
+        var frame = body.GetBuffer().AsMemory(0, (int)body.Length);
+        if (frame.Length < 5 || frame.Span[0] != 0 || BinaryPrimitives.ReadUInt32BigEndian(frame.Span[1..5]) != frame.Length - 5)
+        {
+            Status(context, StatusCode.InvalidArgument, "Expected one uncompressed, length-prefixed OTLP message.");
+            return;
+        }
+
+        T message;
+        try
+        {
+            message = parser.ParseFrom(frame.Span[5..]);
+        }
+        catch (InvalidProtocolBufferException exception)
+        {
+            Status(context, StatusCode.InvalidArgument, $"Malformed OTLP payload: {exception.Message}");
+            return;
+        }
+
+        add(message);
+        var reply = response.ToByteArray();
+        var header = new byte[5];
+        BinaryPrimitives.WriteUInt32BigEndian(header.AsSpan(1), (uint)reply.Length);
+        await context.Response.Body.WriteAsync(header, context.RequestAborted);
+        await context.Response.Body.WriteAsync(reply, context.RequestAborted);
+        Status(context, StatusCode.OK, null);
+    }
+
+    private static void Status(HttpContext context, StatusCode code, string? message)
+    {
+        context.Response.AppendTrailer("grpc-status", ((int)code).ToString(CultureInfo.InvariantCulture));
+        if (message is not null)
+        {
+            context.Response.AppendTrailer("grpc-message", Uri.EscapeDataString(message));
+        }
+    }
+
     public sealed class ApiKey(string value)
     {
         private readonly byte[] _bytes = Encoding.ASCII.GetBytes(value);
@@ -131,43 +181,5 @@ public sealed class OtlpReceiver : IAsyncDisposable
 
         public bool Matches(string? candidate) =>
             candidate is not null && CryptographicOperations.FixedTimeEquals(_bytes, Encoding.ASCII.GetBytes(candidate));
-
-        public void Demand(ServerCallContext context)
-        {
-            if (!Matches(context.RequestHeaders.GetValue(ApiKeyHeader)))
-            {
-                throw new RpcException(new Status(StatusCode.Unauthenticated, $"Missing or wrong {ApiKeyHeader} header."));
-            }
-        }
-    }
-
-    private sealed class TraceReceiver(TelemetryStore store, ApiKey apiKey) : TraceService.TraceServiceBase
-    {
-        public override Task<ExportTraceServiceResponse> Export(ExportTraceServiceRequest request, ServerCallContext context)
-        {
-            apiKey.Demand(context);
-            store.Add(request);
-            return Task.FromResult(new ExportTraceServiceResponse());
-        }
-    }
-
-    private sealed class LogsReceiver(TelemetryStore store, ApiKey apiKey) : LogsService.LogsServiceBase
-    {
-        public override Task<ExportLogsServiceResponse> Export(ExportLogsServiceRequest request, ServerCallContext context)
-        {
-            apiKey.Demand(context);
-            store.Add(request);
-            return Task.FromResult(new ExportLogsServiceResponse());
-        }
-    }
-
-    private sealed class MetricsReceiver(TelemetryStore store, ApiKey apiKey) : MetricsService.MetricsServiceBase
-    {
-        public override Task<ExportMetricsServiceResponse> Export(ExportMetricsServiceRequest request, ServerCallContext context)
-        {
-            apiKey.Demand(context);
-            store.Add(request);
-            return Task.FromResult(new ExportMetricsServiceResponse());
-        }
     }
 }

@@ -87,6 +87,16 @@ public sealed class TelemetryTests
             Assert.Equal(Grpc.Core.StatusCode.Unauthenticated, refused.StatusCode);
         }
 
+        // OTLP/gRPC: a malformed message → InvalidArgument.
+        using (var grpcHttp = Http2.CreateHttpClient(new Uri(app.EnvironmentOf(BookstoreApp.Recommendations)["OTEL_EXPORTER_OTLP_ENDPOINT"])))
+        {
+            using var request = Http2.GrpcRequest("/opentelemetry.proto.collector.trace.v1.TraceService/Export", new ByteArrayContent([0, 0, 0, 0, 4, 0x0a, 0xff, 0xff, 0xff]));
+            request.Headers.Add(OtlpReceiver.ApiKeyHeader, app.GetOtlpApiKey());
+            using var response = await grpcHttp.SendAsync(request, Cancellation);
+            await response.Content.ReadAsByteArrayAsync(Cancellation);
+            Assert.Equal("3", response.TrailingHeaders.GetValues("grpc-status").Single());
+        }
+
         using var empty = new ByteArrayContent([]);
         empty.Headers.ContentType = new MediaTypeHeaderValue("application/x-protobuf");
         empty.Headers.Add(OtlpReceiver.ApiKeyHeader, app.GetOtlpApiKey());
