@@ -130,11 +130,9 @@ internal static class Pages
     private static string Fingerprint(DistributedApplication app)
     {
         var replicas = app.Resources.SelectMany(resource => app.GetReplicas(resource.Name).Select(replica =>
-            $"{replica.Id}:{replica.State}:{replica.Restarts}:{LastTicks(app.GetConsoleLogs(resource.Name, replica.Index))}"));
+            $"{replica.Id}:{replica.State}:{replica.Restarts}:{replica.ConsoleLines}"));
         return $"{string.Join('|', replicas)}|{app.Telemetry.Version}";
     }
-
-    private static long LastTicks(IReadOnlyList<LogLine> lines) => lines.Count == 0 ? 0 : lines[^1].Timestamp.Ticks;
 
     private static string StateOf(IReadOnlyList<ReplicaSnapshot> replicas) =>
         replicas.All(replica => replica.State == replicas[0].State) ? replicas[0].State.ToString() : "Mixed";

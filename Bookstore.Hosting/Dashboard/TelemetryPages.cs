@@ -78,7 +78,7 @@ internal static class TelemetryPages
 
     public static string Trace(DistributedApplication app, string traceId)
     {
-        var trace = app.Telemetry.Traces().FirstOrDefault(spans => spans[0].TraceId == traceId);
+        var trace = app.Telemetry.Trace(traceId);
         if (trace is null)
         {
             return $"<p class=\"error\">No trace {E(traceId)} (it may have been evicted).</p>";

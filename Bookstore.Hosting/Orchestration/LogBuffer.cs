@@ -6,6 +6,19 @@ public sealed record LogLine(DateTimeOffset Timestamp, string Text, bool IsError
 public sealed class LogBuffer(int capacity = 10_000)
 {
     private readonly Queue<LogLine> _lines = new();
+    private long _total;
+
+    /// <summary>How many lines were ever added, evicted ones included: changes whenever a line arrives.</summary>
+    public long Total
+    {
+        get
+        {
+            lock (_lines)
+            {
+                return _total;
+            }
+        }
+    }
 
     public void Add(string text, bool isError)
     {
@@ -17,6 +30,7 @@ public sealed class LogBuffer(int capacity = 10_000)
             }
 
             _lines.Enqueue(new LogLine(DateTimeOffset.UtcNow, text, isError));
+            _total++;
         }
     }
 

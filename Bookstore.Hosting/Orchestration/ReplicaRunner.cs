@@ -56,7 +56,7 @@ internal sealed partial class ReplicaRunner : IAsyncDisposable
         lock (_gate)
         {
             return new ReplicaSnapshot(Resource.Name, Index, Id, State, _process is not null && !_exited.IsCompleted ? _process.Id : null,
-                ExitCode, StartedAt, Math.Max(0, _starts - 1), Endpoints);
+                ExitCode, StartedAt, Math.Max(0, _starts - 1), Endpoints, Logs.Total);
         }
     }
 

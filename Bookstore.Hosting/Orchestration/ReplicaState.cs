@@ -33,4 +33,5 @@ public sealed record ReplicaSnapshot(
     int? ExitCode,
     DateTimeOffset? StartedAt,
     int Restarts,
-    IReadOnlyDictionary<string, Uri> Endpoints);
+    IReadOnlyDictionary<string, Uri> Endpoints,
+    long ConsoleLines);

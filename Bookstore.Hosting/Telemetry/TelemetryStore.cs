@@ -47,6 +47,15 @@ public sealed class TelemetryStore(TelemetryStoreOptions options)
     /// <summary>Goes up with every export received: a page knows when to refresh.</summary>
     public long Version => Interlocked.Read(ref _version);
 
+    /// <summary>The spans of one trace, or null when it is not (or no longer) stored.</summary>
+    public IReadOnlyList<TelemetrySpan>? Trace(string traceId)
+    {
+        lock (_gate)
+        {
+            return _traces.TryGetValue(traceId, out var spans) ? [.. spans] : null;
+        }
+    }
+
     public IReadOnlyList<IReadOnlyList<TelemetrySpan>> Traces()
     {
         lock (_gate)
