@@ -59,19 +59,26 @@ public sealed class DistributedApplication : IAsyncDisposable
     /// <summary>Starts the OTLP receivers, then every resource; returns once all are healthy.</summary>
     public async Task StartAsync(CancellationToken cancellationToken = default)
     {
+        // The receivers and the dashboard come up while the first processes start: they need no one, and no process
+        // needs them before its first export, a second after it starts.
+        var servers = new List<Task>();
         if (Options.CaptureTelemetry && _receiver is null)
         {
-            _receiver = await OtlpReceiver.StartAsync(Telemetry, cancellationToken);
+            _receiver = OtlpReceiver.Create(Telemetry);
             _orchestrator.TelemetryEnvironment = _receiver.EnvironmentFor(Options.EnvironmentName);
+            servers.Add(_receiver.StartAsync(cancellationToken));
         }
 
         if (Options.DashboardPort is { } port && _dashboard is null)
         {
-            _dashboard = await DashboardServer.StartAsync(this, port, cancellationToken);
-            await Options.Output.WriteLineAsync($"Dashboard: {_dashboard.LoginUrl}");
+            servers.Add(Task.Run(async () =>
+            {
+                _dashboard = await DashboardServer.StartAsync(this, port, cancellationToken);
+                await Options.Output.WriteLineAsync($"Dashboard: {_dashboard.LoginUrl}");
+            }, cancellationToken));
         }
 
-        await _orchestrator.StartAsync(cancellationToken);
+        await Task.WhenAll([_orchestrator.StartAsync(cancellationToken), .. servers]);
     }
 
     /// <summary>Stops every resource, dependents first.</summary>

@@ -82,6 +82,7 @@ internal sealed class Orchestrator : IAsyncDisposable
         var replicas = ReplicasOf(resourceName);
         while (true)
         {
+            var changes = replicas.Select(replica => replica.StateChanged).ToList();
             if (replicas.FirstOrDefault(replica => replica.State is ReplicaState.Exited or ReplicaState.FailedToStart) is { } failed)
             {
                 throw new DistributedApplicationException(
@@ -95,7 +96,8 @@ internal sealed class Orchestrator : IAsyncDisposable
 
             try
             {
-                await Task.Delay(20, cancellationToken);
+                // Woken by the first state change of any replica (taken before the states were read above, so none is missed).
+                await Task.WhenAny(changes).WaitAsync(cancellationToken);
             }
             catch (OperationCanceledException)
             {

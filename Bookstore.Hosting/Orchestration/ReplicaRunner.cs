@@ -10,7 +10,10 @@ namespace Bookstore.Hosting.Orchestration;
 internal sealed partial class ReplicaRunner : IAsyncDisposable
 {
     private const int SigTerm = 15;
-    private static readonly TimeSpan ProbeIntervalWhileNotHealthy = TimeSpan.FromMilliseconds(50);
+    // A starting process is probed often (a refused connection costs next to nothing), so that what waits for it
+    // starts as soon as it is healthy; an unhealthy one less often; a healthy one once a second.
+    private static readonly TimeSpan ProbeIntervalWhileStarting = TimeSpan.FromMilliseconds(10);
+    private static readonly TimeSpan ProbeIntervalWhileUnhealthy = TimeSpan.FromMilliseconds(50);
     private static readonly TimeSpan ProbeIntervalWhileHealthy = TimeSpan.FromSeconds(1);
 
     private readonly object _gate = new();
@@ -21,6 +24,7 @@ internal sealed partial class ReplicaRunner : IAsyncDisposable
     private Task _exited = Task.CompletedTask;
     private bool _stopRequested;
     private int _starts;
+    private TaskCompletionSource _stateChanged = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public ReplicaRunner(ProjectResource resource, int index, Func<ReplicaRunner, IDictionary<string, string>> environment)
     {
@@ -46,6 +50,18 @@ internal sealed partial class ReplicaRunner : IAsyncDisposable
     public LogBuffer Logs { get; } = new();
 
     public ReplicaState State { get; private set; } = ReplicaState.Waiting;
+
+    /// <summary>Completes at the next change of <see cref="State"/>.</summary>
+    public Task StateChanged
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _stateChanged.Task;
+            }
+        }
+    }
 
     public int? ExitCode { get; private set; }
 
@@ -216,7 +232,13 @@ internal sealed partial class ReplicaRunner : IAsyncDisposable
 
             try
             {
-                await Task.Delay(State == ReplicaState.Healthy ? ProbeIntervalWhileHealthy : ProbeIntervalWhileNotHealthy, lifetime);
+                var interval = State switch
+                {
+                    ReplicaState.Healthy => ProbeIntervalWhileHealthy,
+                    ReplicaState.Unhealthy => ProbeIntervalWhileUnhealthy,
+                    _ => ProbeIntervalWhileStarting,
+                };
+                await Task.Delay(interval, lifetime);
             }
             catch (OperationCanceledException)
             {
@@ -267,10 +289,15 @@ internal sealed partial class ReplicaRunner : IAsyncDisposable
 
     private void SetState(ReplicaState state)
     {
+        TaskCompletionSource changed;
         lock (_gate)
         {
             State = state;
+            changed = _stateChanged;
+            _stateChanged = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         }
+
+        changed.TrySetResult();
     }
 
     private void ReleaseReservations()

@@ -25,11 +25,14 @@ public sealed class OtlpReceiver : IAsyncDisposable
 {
     public const string ApiKeyHeader = "x-otlp-api-key";
 
-    private readonly WebApplication _app;
+    private readonly TelemetryStore _store;
+    private readonly ApiKey _apiKey;
+    private WebApplication? _app;
 
-    private OtlpReceiver(WebApplication app, ApiKey apiKey, Uri grpcEndpoint, Uri httpEndpoint)
+    private OtlpReceiver(TelemetryStore store, ApiKey apiKey, Uri grpcEndpoint, Uri httpEndpoint)
     {
-        _app = app;
+        _store = store;
+        _apiKey = apiKey;
         Key = apiKey.Value;
         GrpcEndpoint = grpcEndpoint;
         HttpEndpoint = httpEndpoint;
@@ -41,24 +44,31 @@ public sealed class OtlpReceiver : IAsyncDisposable
 
     public Uri HttpEndpoint { get; }
 
-    public static async Task<OtlpReceiver> StartAsync(TelemetryStore store, CancellationToken cancellationToken)
+    /// <summary>
+    /// Picks the key and the two ports, so that the processes' environment is known before the receivers run
+    /// (the app's processes start meanwhile: their first export comes a second later).
+    /// </summary>
+    public static OtlpReceiver Create(TelemetryStore store)
     {
         var apiKey = new ApiKey(Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16)));
         using var grpcPort = PortAllocator.Reserve();
         using var httpPort = PortAllocator.Reserve();
-        var grpcEndpoint = new Uri($"http://127.0.0.1:{PortAllocator.PortOf(grpcPort)}");
-        var httpEndpoint = new Uri($"http://127.0.0.1:{PortAllocator.PortOf(httpPort)}");
-        grpcPort.Close();
-        httpPort.Close();
+        return new OtlpReceiver(store, apiKey,
+            new Uri($"http://127.0.0.1:{PortAllocator.PortOf(grpcPort)}"), new Uri($"http://127.0.0.1:{PortAllocator.PortOf(httpPort)}"));
+    }
 
+    /// <summary>Starts the receivers on a thread-pool thread (building them is CPU work the caller need not wait for).</summary>
+    public Task StartAsync(CancellationToken cancellationToken) => Task.Run(async () =>
+    {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.UseKestrel(kestrel =>
         {
-            kestrel.Listen(IPAddress.Loopback, grpcEndpoint.Port, listen => listen.Protocols = HttpProtocols.Http2);
-            kestrel.Listen(IPAddress.Loopback, httpEndpoint.Port, listen => listen.Protocols = HttpProtocols.Http1AndHttp2);
+            kestrel.Listen(IPAddress.Loopback, GrpcEndpoint.Port, listen => listen.Protocols = HttpProtocols.Http2);
+            kestrel.Listen(IPAddress.Loopback, HttpEndpoint.Port, listen => listen.Protocols = HttpProtocols.Http1AndHttp2);
         });
         var app = builder.Build();
+        var (apiKey, store) = (_apiKey, _store);
         // OTLP/gRPC by hand (unary calls: one length-prefixed message each way, the status in trailers), so that a
         // malformed message is ours to answer with InvalidArgument rather than the framework's UNKNOWN.
         app.MapPost("/opentelemetry.proto.collector.trace.v1.TraceService/Export", (Func<HttpContext, Task>)(context =>
@@ -70,9 +80,9 @@ public sealed class OtlpReceiver : IAsyncDisposable
         app.MapPost("/v1/traces", (Func<HttpContext, Task<IResult>>)(context => ReceiveAsync(context, apiKey, ExportTraceServiceRequest.Parser, store.Add, new ExportTraceServiceResponse())));
         app.MapPost("/v1/logs", (Func<HttpContext, Task<IResult>>)(context => ReceiveAsync(context, apiKey, ExportLogsServiceRequest.Parser, store.Add, new ExportLogsServiceResponse())));
         app.MapPost("/v1/metrics", (Func<HttpContext, Task<IResult>>)(context => ReceiveAsync(context, apiKey, ExportMetricsServiceRequest.Parser, store.Add, new ExportMetricsServiceResponse())));
+        _app = app;
         await app.StartAsync(cancellationToken);
-        return new OtlpReceiver(app, apiKey, grpcEndpoint, httpEndpoint);
-    }
+    }, cancellationToken);
 
     /// <summary>What every process gets so that its OpenTelemetry SDK exports here, as Aspire sets it.</summary>
     public Dictionary<string, string> EnvironmentFor(string environmentName)
@@ -94,7 +104,13 @@ public sealed class OtlpReceiver : IAsyncDisposable
         return variables;
     }
 
-    public async ValueTask DisposeAsync() => await _app.DisposeAsync();
+    public async ValueTask DisposeAsync()
+    {
+        if (_app is not null)
+        {
+            await _app.DisposeAsync();
+        }
+    }
 
     private static async Task<IResult> ReceiveAsync<T>(HttpContext context, ApiKey apiKey, MessageParser<T> parser, Action<T> add, IMessage response)
         where T : IMessage<T>
