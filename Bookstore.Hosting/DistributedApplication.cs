@@ -23,15 +23,18 @@ public sealed class DistributedApplication : IAsyncDisposable
     {
         Resources = resources;
         Options = options;
+        Telemetry = new TelemetryStore(options.TelemetryLimits);
         _orchestrator = new Orchestrator(resources, options);
     }
 
     public IReadOnlyList<IResource> Resources { get; }
 
     /// <summary>Traces, structured logs and metrics the resources exported to the AppHost's OTLP receivers.</summary>
-    public TelemetryStore Telemetry { get; } = new(new TelemetryStoreOptions());
 
     public DistributedApplicationOptions Options { get; }
+
+    /// <summary>Traces, structured logs and metrics the resources exported to the AppHost's OTLP receivers.</summary>
+    public TelemetryStore Telemetry { get; }
 
     public static IDistributedApplicationBuilder CreateBuilder(string[] args)
     {
@@ -53,7 +56,12 @@ public sealed class DistributedApplication : IAsyncDisposable
             };
         }
 
-        return new DistributedApplicationBuilder(new DistributedApplicationOptions { Args = args, Output = Console.Out });
+        return new DistributedApplicationBuilder(new DistributedApplicationOptions
+        {
+            Args = args,
+            Output = Console.Out,
+            TelemetryLimits = TelemetryLimits.FromEnvironment(Environment.GetEnvironmentVariable),
+        });
     }
 
     /// <summary>Starts the OTLP receivers, then every resource; returns once all are healthy.</summary>

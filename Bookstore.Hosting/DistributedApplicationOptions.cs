@@ -22,6 +22,9 @@ public sealed class DistributedApplicationOptions
     /// <summary>Run OTLP receivers and point every process's OpenTelemetry exporter at them (on by default).</summary>
     public bool CaptureTelemetry { get; set; } = true;
 
+    /// <summary>How much telemetry the store keeps (the AppHost reads <c>Dashboard__TelemetryLimits__*</c> variables).</summary>
+    public Telemetry.TelemetryLimits TelemetryLimits { get; init; } = new();
+
     /// <summary>Where the orchestrator reports (the AppHost's console; nothing for tests).</summary>
     public TextWriter Output { get; set; } = TextWriter.Null;
 }

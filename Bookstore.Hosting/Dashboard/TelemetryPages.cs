@@ -39,7 +39,8 @@ internal static class TelemetryPages
     public static string Logs(DistributedApplication app, string? resource, string? level, string? text)
     {
         var minimum = level switch { "warning" => 13, "error" => 17, "debug" => 5, _ => 9 };
-        var logs = app.Telemetry.Logs().Where(log =>
+        var stored = app.Telemetry.Logs();
+        var logs = stored.Where(log =>
                 (string.IsNullOrEmpty(resource) || log.Resource == resource) && log.Severity >= minimum
                 && (string.IsNullOrEmpty(text) || log.Message.Contains(text, StringComparison.OrdinalIgnoreCase)))
             .Reverse().Take(500);
@@ -50,6 +51,7 @@ internal static class TelemetryPages
               <input name="text" value="{E(text ?? "")}" placeholder="text" />
               <button type="submit">Filter</button>
             </form>
+            <p class="count">The newest 500 matches among {stored.Count} stored log records (at most {app.Telemetry.Limits.MaxLogCount}).</p>
             <table class="logs"><thead><tr><th>Time (UTC)</th><th>Resource</th><th>Level</th><th>Category</th><th>Message</th><th>Trace</th></tr></thead><tbody>
             """);
         foreach (var log in logs)
@@ -63,8 +65,10 @@ internal static class TelemetryPages
 
     public static string Traces(DistributedApplication app)
     {
-        var html = new StringBuilder("<table class=\"traces\"><thead><tr><th>Start (UTC)</th><th>Name</th><th>Duration</th><th>Spans</th><th>Resources</th><th>Error</th></tr></thead><tbody>");
-        foreach (var trace in app.Telemetry.Traces().Reverse().Take(200))
+        const int Shown = 200;
+        var html = new StringBuilder($"<p class=\"count\">The newest {Shown} of {app.Telemetry.TraceCount} stored traces (at most {app.Telemetry.Limits.MaxTraceCount}){(app.Telemetry.Dropped > 0 ? $"; {app.Telemetry.Dropped} spans, events or attributes dropped at their limits" : "")}.</p>")
+            .Append("<table class=\"traces\"><thead><tr><th>Start (UTC)</th><th>Name</th><th>Duration</th><th>Spans</th><th>Resources</th><th>Error</th></tr></thead><tbody>");
+        foreach (var trace in app.Telemetry.NewestTraces(Shown))
         {
             var root = trace.FirstOrDefault(span => span.ParentSpanId is null || trace.All(other => other.SpanId != span.ParentSpanId)) ?? trace[0];
             var (start, duration) = Extent(trace);
