@@ -56,7 +56,7 @@ echo "== dashboard pages (slowest of $runs, time to first byte)"
 curl -s -o /dev/null -c "$jar" "$login"
 base=${login%%/login*}
 traces=$(curl -s -b "$jar" "$base/traces")
-grep -o 'The newest 200 of [0-9]* stored traces' <<<"$traces"
+grep -o 'The newest [0-9]* of [0-9]* stored traces' <<<"$traces"
 logs=$(curl -s -b "$jar" "$base/logs")
 grep -o 'among [0-9]* stored log records' <<<"$logs"
 [[ "$traces" =~ href=\"(/traces/[0-9a-f]+)\" ]] || { echo "no trace on the traces page" >&2; exit 2; }

@@ -64,7 +64,12 @@ public sealed class DashboardBrowserTests
         await Assertions.Expect(page.Locator(".instrument[data-instrument='rpc.server.calls'] svg.chart")).ToBeVisibleAsync(new() { Timeout = 15_000 });
         await Assertions.Expect(page.Locator(".instrument[data-instrument='rpc.server.call.duration'] .p99 svg.chart")).ToBeVisibleAsync(new() { Timeout = 15_000 });
         await Assertions.Expect(page.Locator(".instrument[data-instrument='rpc.server.call.duration'] .rate svg.chart")).ToBeVisibleAsync();
-        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Screenshots, "metrics.png"), FullPage = true });
+        // The page is long (the runtime's instruments too): the screenshot shows request rate and latency once two
+        // exports (a second apart) give them an interval.
+        var requests = page.Locator(".instrument[data-instrument='http.server.request.duration']");
+        await Assertions.Expect(requests.Locator(".p99")).ToContainTextAsync(new System.Text.RegularExpressions.Regex(@"latest \d"), new() { Timeout = 15_000 });
+        await requests.ScrollIntoViewIfNeededAsync();
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Screenshots, "metrics.png") });
 
         await page.GotoAsync(new Uri(login, "/console?resource=recommendations&replica=0").ToString());
         await Assertions.Expect(page.Locator("pre.console")).ToContainTextAsync("Now listening on");
