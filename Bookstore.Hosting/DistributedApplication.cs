@@ -29,8 +29,6 @@ public sealed class DistributedApplication : IAsyncDisposable
 
     public IReadOnlyList<IResource> Resources { get; }
 
-    /// <summary>Traces, structured logs and metrics the resources exported to the AppHost's OTLP receivers.</summary>
-
     public DistributedApplicationOptions Options { get; }
 
     /// <summary>Traces, structured logs and metrics the resources exported to the AppHost's OTLP receivers.</summary>
@@ -64,7 +62,7 @@ public sealed class DistributedApplication : IAsyncDisposable
         });
     }
 
-    /// <summary>Starts the OTLP receivers, then every resource; returns once all are healthy.</summary>
+    /// <summary>Starts every resource, and beside them the OTLP receivers and the dashboard; returns once all are up and healthy.</summary>
     public async Task StartAsync(CancellationToken cancellationToken = default)
     {
         // The receivers and the dashboard come up while the first processes start: they need no one, and no process
