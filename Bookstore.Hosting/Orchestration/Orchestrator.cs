@@ -111,6 +111,13 @@ internal sealed class Orchestrator : IAsyncDisposable
     /// <summary>Stops every resource, dependents first, so that nothing calls a service that is already gone.</summary>
     public async Task StopAsync()
     {
+        // From now on every exit is expected: a process may get the signal before its turn (Ctrl+C reaches the whole
+        // process group), and that is not a crash to report.
+        foreach (var replica in _replicas.Values.SelectMany(replicas => replicas))
+        {
+            replica.ExpectExit();
+        }
+
         foreach (var resource in StopOrder())
         {
             await Task.WhenAll(ReplicasOf(resource.Name).Select(replica => replica.StopAsync(_options.StopTimeout)));

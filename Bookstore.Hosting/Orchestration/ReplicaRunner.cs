@@ -131,6 +131,15 @@ internal sealed partial class ReplicaRunner : IAsyncDisposable
         _ = ProbeHealthAsync(lifetime.Token);
     }
 
+    /// <summary>The process's next exit is not reported as unexpected (the whole app is stopping).</summary>
+    public void ExpectExit()
+    {
+        lock (_gate)
+        {
+            _stopRequested = true;
+        }
+    }
+
     /// <summary>SIGTERM, then SIGKILL if the process has not exited within <paramref name="timeout"/>.</summary>
     public async Task StopAsync(TimeSpan timeout)
     {

@@ -1,5 +1,7 @@
 using System.Net;
 using Bookstore.Hosting.Orchestration;
+using Bookstore.Hosting.Testing;
+using Bookstore.Tests.Infrastructure;
 
 namespace Bookstore.Tests.Distributed;
 
@@ -25,6 +27,25 @@ public sealed class AppModelTests
         }
 
         Assert.DoesNotContain(processes, BookstoreApp.IsRunning);
+    }
+
+    [Fact]
+    public async Task A_process_that_exits_while_the_app_stops_is_not_reported_as_a_crash()
+    {
+        var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Bookstore_AppHost>(cancellationToken: Cancellation);
+        var output = new StringWriter();
+        builder.Options.Output = TextWriter.Synchronized(output);
+        await using var app = await builder.BuildAsync(Cancellation);
+        await app.StartAsync(Cancellation);
+        var recommendations = app.GetReplicas(BookstoreApp.Recommendations)[0].ProcessId!.Value;
+
+        // Ctrl+C in a terminal (or `timeout`) signals the whole process group: Recommendations gets SIGTERM itself
+        // and exits while the AppHost is still stopping the Marketplace, before its own turn comes.
+        var stopping = app.StopAsync();
+        ServiceProcess.Signal(recommendations, ServiceProcess.SigTerm);
+        await stopping;
+
+        Assert.DoesNotContain("exited unexpectedly", output.ToString(), StringComparison.Ordinal);
     }
 
     [Fact]

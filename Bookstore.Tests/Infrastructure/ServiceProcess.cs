@@ -102,11 +102,14 @@ public sealed partial class ServiceProcess : IAsyncDisposable
     }
 
     /// <summary>Sends a signal (SIGTERM by default) to the process, as an orchestrator or Kubernetes would.</summary>
-    public void Signal(int signal = SigTerm)
+    public void Signal(int signal = SigTerm) => Signal(_process.Id, signal);
+
+    /// <summary>Sends a signal to any process, e.g. one an AppHost started.</summary>
+    public static void Signal(int processId, int signal)
     {
-        if (Kill(_process.Id, signal) != 0)
+        if (Kill(processId, signal) != 0)
         {
-            throw new InvalidOperationException($"kill({_process.Id}, {signal}) failed with errno {Marshal.GetLastPInvokeError()}.");
+            throw new InvalidOperationException($"kill({processId}, {signal}) failed with errno {Marshal.GetLastPInvokeError()}.");
         }
     }
 
