@@ -82,6 +82,10 @@ aspirate_output_is_current() {
 }
 check "aspirate-output/ is what the AppHost generates (regenerate and commit it if not)" aspirate_output_is_current
 
+echo "== Benchmarks (not run here: they need a quiet machine; their programs must still build)"
+check "bench/OtlpIngest and bench/StartStop build against today's Bookstore.Hosting" \
+  bash -c "dotnet build bench/OtlpIngest -c $configuration -nologo -v quiet && dotnet build bench/StartStop -c $configuration -nologo -v quiet"
+
 echo "== Real Compose run (images, docker-compose up, home page, fallback)"
 check "docker-compose up of aspirate-output: 3 books, calls spread over 3 replicas, fallback when Recommendations stops" bash scripts/compose-run.sh
 
