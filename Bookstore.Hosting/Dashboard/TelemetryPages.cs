@@ -66,7 +66,8 @@ internal static class TelemetryPages
     public static string Traces(DistributedApplication app)
     {
         const int Shown = 200;
-        var html = new StringBuilder($"<p class=\"count\">The newest {Math.Min(Shown, app.Telemetry.TraceCount)} of {app.Telemetry.TraceCount} stored traces (at most {app.Telemetry.Limits.MaxTraceCount}){(app.Telemetry.Dropped > 0 ? $"; {app.Telemetry.Dropped} spans, events or attributes dropped at their limits" : "")}.</p>")
+        var stored = app.Telemetry.TraceCount;
+        var html = new StringBuilder($"<p class=\"count\">The newest {Math.Min(Shown, stored)} of {stored} stored traces (at most {app.Telemetry.Limits.MaxTraceCount}){(app.Telemetry.Dropped > 0 ? $"; {app.Telemetry.Dropped} spans, events or attributes dropped at their limits" : "")}.</p>")
             .Append("<table class=\"traces\"><thead><tr><th>Start (UTC)</th><th>Name</th><th>Duration</th><th>Spans</th><th>Resources</th><th>Error</th></tr></thead><tbody>");
         foreach (var trace in app.Telemetry.NewestTraces(Shown))
         {

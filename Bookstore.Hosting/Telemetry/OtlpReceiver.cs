@@ -68,18 +68,17 @@ public sealed class OtlpReceiver : IAsyncDisposable
             kestrel.Listen(IPAddress.Loopback, HttpEndpoint.Port, listen => listen.Protocols = HttpProtocols.Http1AndHttp2);
         });
         var app = builder.Build();
-        var (apiKey, store) = (_apiKey, _store);
         // OTLP/gRPC by hand (unary calls: one length-prefixed message each way, the status in trailers), so that a
         // malformed message is ours to answer with InvalidArgument rather than the framework's UNKNOWN.
         app.MapPost("/opentelemetry.proto.collector.trace.v1.TraceService/Export", (Func<HttpContext, Task>)(context =>
-            ReceiveGrpcAsync(context, apiKey, ExportTraceServiceRequest.Parser, store.Add, new ExportTraceServiceResponse())));
+            ReceiveGrpcAsync(context, _apiKey, ExportTraceServiceRequest.Parser, _store.Add, new ExportTraceServiceResponse())));
         app.MapPost("/opentelemetry.proto.collector.logs.v1.LogsService/Export", (Func<HttpContext, Task>)(context =>
-            ReceiveGrpcAsync(context, apiKey, ExportLogsServiceRequest.Parser, store.Add, new ExportLogsServiceResponse())));
+            ReceiveGrpcAsync(context, _apiKey, ExportLogsServiceRequest.Parser, _store.Add, new ExportLogsServiceResponse())));
         app.MapPost("/opentelemetry.proto.collector.metrics.v1.MetricsService/Export", (Func<HttpContext, Task>)(context =>
-            ReceiveGrpcAsync(context, apiKey, ExportMetricsServiceRequest.Parser, store.Add, new ExportMetricsServiceResponse())));
-        app.MapPost("/v1/traces", (Func<HttpContext, Task<IResult>>)(context => ReceiveAsync(context, apiKey, ExportTraceServiceRequest.Parser, store.Add, new ExportTraceServiceResponse())));
-        app.MapPost("/v1/logs", (Func<HttpContext, Task<IResult>>)(context => ReceiveAsync(context, apiKey, ExportLogsServiceRequest.Parser, store.Add, new ExportLogsServiceResponse())));
-        app.MapPost("/v1/metrics", (Func<HttpContext, Task<IResult>>)(context => ReceiveAsync(context, apiKey, ExportMetricsServiceRequest.Parser, store.Add, new ExportMetricsServiceResponse())));
+            ReceiveGrpcAsync(context, _apiKey, ExportMetricsServiceRequest.Parser, _store.Add, new ExportMetricsServiceResponse())));
+        app.MapPost("/v1/traces", (Func<HttpContext, Task<IResult>>)(context => ReceiveAsync(context, _apiKey, ExportTraceServiceRequest.Parser, _store.Add, new ExportTraceServiceResponse())));
+        app.MapPost("/v1/logs", (Func<HttpContext, Task<IResult>>)(context => ReceiveAsync(context, _apiKey, ExportLogsServiceRequest.Parser, _store.Add, new ExportLogsServiceResponse())));
+        app.MapPost("/v1/metrics", (Func<HttpContext, Task<IResult>>)(context => ReceiveAsync(context, _apiKey, ExportMetricsServiceRequest.Parser, _store.Add, new ExportMetricsServiceResponse())));
         _app = app;
         await app.StartAsync(cancellationToken);
     }, cancellationToken);

@@ -1,6 +1,5 @@
 using System.Net;
 using Bookstore.Hosting.Orchestration;
-using Bookstore.Hosting.Testing;
 using Bookstore.Tests.Infrastructure;
 
 namespace Bookstore.Tests.Distributed;
@@ -32,11 +31,8 @@ public sealed class AppModelTests
     [Fact]
     public async Task A_process_that_exits_while_the_app_stops_is_not_reported_as_a_crash()
     {
-        var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Bookstore_AppHost>(cancellationToken: Cancellation);
         var output = new StringWriter();
-        builder.Options.Output = TextWriter.Synchronized(output);
-        await using var app = await builder.BuildAsync(Cancellation);
-        await app.StartAsync(Cancellation);
+        await using var app = await BookstoreApp.StartAsync(output: TextWriter.Synchronized(output));
         var recommendations = app.GetReplicas(BookstoreApp.Recommendations)[0].ProcessId!.Value;
 
         // Ctrl+C in a terminal (or `timeout`) signals the whole process group: Recommendations gets SIGTERM itself

@@ -13,9 +13,16 @@ public static partial class BookstoreApp
     public const string RecommendLogLine = "gRPC /Recommendations/Recommend finished with OK";
     public const string Notice = "Recommendations are unavailable right now";
 
-    public static async Task<DistributedApplication> StartAsync(int recommendationReplicas = 1)
+    /// <param name="recommendationReplicas">How many Recommendations processes.</param>
+    /// <param name="output">Where the orchestrator reports (state changes, crashes); nowhere by default.</param>
+    public static async Task<DistributedApplication> StartAsync(int recommendationReplicas = 1, TextWriter? output = null)
     {
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Bookstore_AppHost>(cancellationToken: TestContext.Current.CancellationToken);
+        if (output is not null)
+        {
+            builder.Options.Output = output;
+        }
+
         if (recommendationReplicas > 1)
         {
             builder.CreateResourceBuilder<ProjectResource>(Recommendations).WithReplicas(recommendationReplicas);
