@@ -1,4 +1,5 @@
 using Bookstore.Marketplace.Extensions;
+using Bookstore.Marketplace.Pages;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -9,11 +10,11 @@ var app = builder.Build();
 
 if (!app.Environment.IsDevelopment())
 {
-    app.UseExceptionHandler("/Error");
+    app.UseExceptionHandler(PageEndpoints.ErrorPath);
 }
 
 app.UseStaticFiles();
 app.MapDefaultEndpoints();
-app.MapRazorPages();
+app.MapPages();
 
 app.Run();

@@ -14,8 +14,6 @@ public static class ApplicationServiceExtensions
 
     public static IHostApplicationBuilder AddApplicationServices(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddRazorPages();
-
         builder.Services.AddOptions<RecommendationsOptions>()
             .Bind(builder.Configuration.GetSection(RecommendationsOptions.SectionName))
             .ValidateDataAnnotations()

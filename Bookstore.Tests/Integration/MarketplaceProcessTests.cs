@@ -37,13 +37,19 @@ public sealed partial class MarketplaceProcessTests(RunningServices services)
     }
 
     [Fact]
-    public async Task An_unknown_category_is_404()
+    public async Task An_unknown_category_is_404_with_a_page_that_says_so()
     {
         using var http = new HttpClient { BaseAddress = services.Marketplace.BaseAddress };
 
-        using var response = await http.GetAsync("/category/cookbooks", Cancellation);
+        using var response = await http.GetAsync("/category/%3Cb%3Ecookbooks", Cancellation);
+        var page = await response.Content.ReadAsStringAsync(Cancellation);
 
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Equal("text/html", response.Content.Headers.ContentType?.MediaType);
+        Assert.Contains("No such category", page, StringComparison.Ordinal);
+        // What the visitor typed comes back encoded, never as markup.
+        Assert.Contains("&lt;b&gt;cookbooks", page, StringComparison.Ordinal);
+        Assert.DoesNotContain("<b>", page, StringComparison.Ordinal);
     }
 
     [Fact]
