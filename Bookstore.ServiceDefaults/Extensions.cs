@@ -37,6 +37,9 @@ public static class ServiceDefaultsExtensions
         {
             // Resilience outside, discovery inside: every retry picks a replica again, and not one that just
             // refused a connection.
+            // IHttpClientFactory's log handlers write at Information, which every service's settings turn off; they
+            // would still open a log scope per request. Traces and metrics record every call instead.
+            http.RemoveAllLoggers();
             http.AddStandardResilienceHandler();
             http.AddHttpMessageHandler(services => new ReplicaFailoverHandler(
                 services.GetRequiredService<ServiceEndpointResolver>(), services.GetRequiredService<ReplicaCooldowns>()));
