@@ -137,9 +137,9 @@ public sealed class BatchingConsoleLoggerProvider : ILoggerProvider, ISupportExt
 
             target.Flush();
         }
-        catch (IOException)
+        catch (Exception exception) when (exception is IOException or ObjectDisposedException)
         {
-            // The console is gone (closed pipe): there is nowhere left to write to.
+            // The console is gone (closed pipe): there is nowhere left to write to, and the writer must not die.
         }
 
         batch.Clear();
