@@ -15,7 +15,8 @@ namespace Bookstore.ServiceDefaults.Logging;
 /// gRPC call that cost Recommendations about 10 µs per call, most of it threads waiting on that lock.
 /// Nothing is dropped unless <see cref="ConsoleLoggerOptions.QueueFullMode"/> says so: past
 /// <see cref="ConsoleLoggerOptions.MaxQueueLength"/> lines a logging thread waits for the writer. Dispose writes what
-/// is left. Lines at or above <see cref="ConsoleLoggerOptions.LogToStandardErrorThreshold"/> go to stderr.
+/// is left. Lines at or above <see cref="ConsoleLoggerOptions.LogToStandardErrorThreshold"/> go to stderr. The options
+/// are read once, at start (log levels still reload, through the logging filters).
 /// </summary>
 [ProviderAlias("Console")]
 public sealed class BatchingConsoleLoggerProvider : ILoggerProvider, ISupportExternalScope
@@ -93,9 +94,14 @@ public sealed class BatchingConsoleLoggerProvider : ILoggerProvider, ISupportExt
 
         if (!_queue.Writer.TryWrite((text, error)))
         {
-            // Disposed: the writer is gone, so write this late line directly.
+            // Disposed: the writer is gone (or finishing), so write this late line directly, under the same lock.
             Interlocked.Decrement(ref _queued);
-            (error ? _stderr : _stdout).Write(text);
+            var target = error ? _stderr : _stdout;
+            lock (target)
+            {
+                target.Write(text);
+                target.Flush();
+            }
         }
     }
 
@@ -130,12 +136,15 @@ public sealed class BatchingConsoleLoggerProvider : ILoggerProvider, ISupportExt
 
         try
         {
-            foreach (var chunk in batch.GetChunks())
+            lock (target)
             {
-                target.Write(chunk.Span);
-            }
+                foreach (var chunk in batch.GetChunks())
+                {
+                    target.Write(chunk.Span);
+                }
 
-            target.Flush();
+                target.Flush();
+            }
         }
         catch (Exception exception) when (exception is IOException or ObjectDisposedException)
         {
