@@ -91,7 +91,7 @@ public sealed class DashboardServer : IAsyncDisposable
         app.MapGet("/fragments/resources", () => Html(Pages.ResourcesTable(application)));
         app.MapGet("/console", (string? resource, int? replica) =>
             Html(Pages.Live("Console logs", $"/fragments/console?resource={Uri.EscapeDataString(resource ?? "")}&replica={replica ?? 0}", TelemetryPages.Console(application, resource, replica ?? 0))));
-        app.MapGet("/fragments/console", (string? resource, int? replica) => Html(TelemetryPages.Console(application, string.IsNullOrEmpty(resource) ? null : resource, replica ?? 0)));
+        app.MapGet("/fragments/console", (string? resource, int? replica) => Html(TelemetryPages.Console(application, resource, replica ?? 0)));
         app.MapGet("/logs", (string? resource, string? level, string? text) =>
             Html(Pages.Live("Structured logs", $"/fragments/logs?resource={Uri.EscapeDataString(resource ?? "")}&level={Uri.EscapeDataString(level ?? "")}&text={Uri.EscapeDataString(text ?? "")}", TelemetryPages.Logs(application, resource, level, text))));
         app.MapGet("/fragments/logs", (string? resource, string? level, string? text) => Html(TelemetryPages.Logs(application, resource, level, text)));
@@ -100,7 +100,7 @@ public sealed class DashboardServer : IAsyncDisposable
         app.MapGet("/traces/{id}", (string id) => Html(Pages.Layout("Trace", TelemetryPages.Trace(application, id))));
         app.MapGet("/metrics", (string? resource) =>
             Html(Pages.Live("Metrics", $"/fragments/metrics?resource={Uri.EscapeDataString(resource ?? "")}", TelemetryPages.Metrics(application, resource))));
-        app.MapGet("/fragments/metrics", (string? resource) => Html(TelemetryPages.Metrics(application, string.IsNullOrEmpty(resource) ? null : resource)));
+        app.MapGet("/fragments/metrics", (string? resource) => Html(TelemetryPages.Metrics(application, resource)));
         app.MapGet("/events", (HttpContext context) => Pages.StreamChangesAsync(context, application));
         app.MapPost("/resources/{name}/{command}", async (string name, string command) =>
         {

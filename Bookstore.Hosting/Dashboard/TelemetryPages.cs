@@ -22,7 +22,7 @@ internal static class TelemetryPages
         }
 
         html.Append("</p>");
-        if (resource is not null)
+        if (!string.IsNullOrEmpty(resource))
         {
             html.Append($"<h2>{E(resource)}-{replica}</h2><pre class=\"console\">");
             foreach (var line in app.GetConsoleLogs(resource, replica).TakeLast(1000))
@@ -110,7 +110,11 @@ internal static class TelemetryPages
 
     public static string Metrics(DistributedApplication app, string? resource)
     {
-        resource ??= app.Resources.Count > 0 ? app.Resources[0].Name : "";
+        if (string.IsNullOrEmpty(resource))
+        {
+            resource = app.Resources.Count > 0 ? app.Resources[0].Name : "";
+        }
+
         var html = new StringBuilder("<p>").Append(string.Concat(app.Resources.Select(item => $"<a href=\"/metrics?resource={E(item.Name)}\">{E(item.Name)}</a> "))).Append("</p>");
         html.Append($"<h2>{E(resource)}</h2>");
         foreach (var instrument in app.Telemetry.Metrics(resource).GroupBy(point => point.Name).OrderBy(group => group.Key))

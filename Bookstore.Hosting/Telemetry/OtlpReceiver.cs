@@ -70,15 +70,9 @@ public sealed class OtlpReceiver : IAsyncDisposable
         var app = builder.Build();
         // OTLP/gRPC by hand (unary calls: one length-prefixed message each way, the status in trailers), so that a
         // malformed message is ours to answer with InvalidArgument rather than the framework's UNKNOWN.
-        app.MapPost("/opentelemetry.proto.collector.trace.v1.TraceService/Export", (Func<HttpContext, Task>)(context =>
-            ReceiveGrpcAsync(context, _apiKey, ExportTraceServiceRequest.Parser, _store.Add, new ExportTraceServiceResponse())));
-        app.MapPost("/opentelemetry.proto.collector.logs.v1.LogsService/Export", (Func<HttpContext, Task>)(context =>
-            ReceiveGrpcAsync(context, _apiKey, ExportLogsServiceRequest.Parser, _store.Add, new ExportLogsServiceResponse())));
-        app.MapPost("/opentelemetry.proto.collector.metrics.v1.MetricsService/Export", (Func<HttpContext, Task>)(context =>
-            ReceiveGrpcAsync(context, _apiKey, ExportMetricsServiceRequest.Parser, _store.Add, new ExportMetricsServiceResponse())));
-        app.MapPost("/v1/traces", (Func<HttpContext, Task<IResult>>)(context => ReceiveAsync(context, _apiKey, ExportTraceServiceRequest.Parser, _store.Add, new ExportTraceServiceResponse())));
-        app.MapPost("/v1/logs", (Func<HttpContext, Task<IResult>>)(context => ReceiveAsync(context, _apiKey, ExportLogsServiceRequest.Parser, _store.Add, new ExportLogsServiceResponse())));
-        app.MapPost("/v1/metrics", (Func<HttpContext, Task<IResult>>)(context => ReceiveAsync(context, _apiKey, ExportMetricsServiceRequest.Parser, _store.Add, new ExportMetricsServiceResponse())));
+        MapSignal(app, "trace.v1.TraceService", "/v1/traces", ExportTraceServiceRequest.Parser, _store.Add, new ExportTraceServiceResponse());
+        MapSignal(app, "logs.v1.LogsService", "/v1/logs", ExportLogsServiceRequest.Parser, _store.Add, new ExportLogsServiceResponse());
+        MapSignal(app, "metrics.v1.MetricsService", "/v1/metrics", ExportMetricsServiceRequest.Parser, _store.Add, new ExportMetricsServiceResponse());
         _app = app;
         await app.StartAsync(cancellationToken);
     }, cancellationToken);
@@ -111,6 +105,15 @@ public sealed class OtlpReceiver : IAsyncDisposable
         }
     }
 
+    /// <summary>One signal on both transports: OTLP/gRPC's Export method and OTLP/HTTP's path.</summary>
+    private void MapSignal<T>(WebApplication app, string grpcService, string httpPath, MessageParser<T> parser, Action<T> add, IMessage response)
+        where T : IMessage<T>
+    {
+        app.MapPost($"/opentelemetry.proto.collector.{grpcService}/Export", (Func<HttpContext, Task>)(context =>
+            ReceiveGrpcAsync(context, _apiKey, parser, add, response)));
+        app.MapPost(httpPath, (Func<HttpContext, Task<IResult>>)(context => ReceiveAsync(context, _apiKey, parser, add, response)));
+    }
+
     private static async Task<IResult> ReceiveAsync<T>(HttpContext context, ApiKey apiKey, MessageParser<T> parser, Action<T> add, IMessage response)
         where T : IMessage<T>
     {
@@ -129,7 +132,7 @@ public sealed class OtlpReceiver : IAsyncDisposable
         T message;
         try
         {
-            message = parser.ParseFrom(body.ToArray());
+            message = parser.ParseFrom(body.GetBuffer().AsSpan(0, (int)body.Length));
         }
         catch (InvalidProtocolBufferException exception)
         {

@@ -42,7 +42,7 @@ public sealed class TelemetryStore(TelemetryLimits limits)
 
     public TelemetryLimits Limits => limits;
 
-    /// <summary>Goes up with every export received: a page knows when to refresh.</summary>
+    /// <summary>Goes up with every export received, once it is stored: a page knows when to refresh.</summary>
     public long Version => Interlocked.Read(ref _version);
 
     /// <summary>Spans, span events and attributes dropped because a trace, span or item was at its limit.</summary>
@@ -98,7 +98,6 @@ public sealed class TelemetryStore(TelemetryLimits limits)
 
     public void Add(ExportTraceServiceRequest request)
     {
-        Interlocked.Increment(ref _version);
         lock (_gate)
         {
             foreach (var resourceSpans in request.ResourceSpans)
@@ -142,12 +141,13 @@ public sealed class TelemetryStore(TelemetryLimits limits)
                         span.Status?.Code == SpanStatus.Types.StatusCode.Error, Attributes(span.Attributes), events));
                 }
             }
+
+            Interlocked.Increment(ref _version);
         }
     }
 
     public void Add(ExportLogsServiceRequest request)
     {
-        Interlocked.Increment(ref _version);
         lock (_gate)
         {
             foreach (var resourceLogs in request.ResourceLogs)
@@ -171,12 +171,13 @@ public sealed class TelemetryStore(TelemetryLimits limits)
                     }
                 }
             }
+
+            Interlocked.Increment(ref _version);
         }
     }
 
     public void Add(ExportMetricsServiceRequest request)
     {
-        Interlocked.Increment(ref _version);
         lock (_gate)
         {
             foreach (var resourceMetrics in request.ResourceMetrics)
@@ -201,6 +202,8 @@ public sealed class TelemetryStore(TelemetryLimits limits)
                     }
                 }
             }
+
+            Interlocked.Increment(ref _version);
         }
     }
 
