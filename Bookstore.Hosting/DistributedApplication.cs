@@ -66,25 +66,31 @@ public sealed class DistributedApplication : IAsyncDisposable
     public async Task StartAsync(CancellationToken cancellationToken = default)
     {
         // The receivers and the dashboard come up while the first processes start: they need no one, and no process
-        // needs them before its first export, a second after it starts.
-        var servers = new List<Task>();
+        // needs them before its first export, a second after it starts. Only their ports and key are needed first (for
+        // the processes' environment); the first process is on its way before their servers take the CPU.
+        OtlpReceiver? newReceiver = null;
         if (Options.CaptureTelemetry && _receiver is null)
         {
-            _receiver = OtlpReceiver.Create(Telemetry);
+            _receiver = newReceiver = OtlpReceiver.Create(Telemetry);
             _orchestrator.TelemetryEnvironment = _receiver.EnvironmentFor(Options.EnvironmentName);
-            servers.Add(_receiver.StartAsync(cancellationToken));
+        }
+
+        var starting = new List<Task> { _orchestrator.StartAsync(cancellationToken) };
+        if (newReceiver is not null)
+        {
+            starting.Add(newReceiver.StartAsync(cancellationToken));
         }
 
         if (Options.DashboardPort is { } port && _dashboard is null)
         {
-            servers.Add(Task.Run(async () =>
+            starting.Add(Task.Run(async () =>
             {
                 _dashboard = await DashboardServer.StartAsync(this, port, cancellationToken);
                 await Options.Output.WriteLineAsync($"Dashboard: {_dashboard.LoginUrl}");
             }, cancellationToken));
         }
 
-        await Task.WhenAll([_orchestrator.StartAsync(cancellationToken), .. servers]);
+        await Task.WhenAll(starting);
     }
 
     /// <summary>Stops every resource, dependents first.</summary>
