@@ -1,18 +1,21 @@
-using Bookstore.Hosting;
-using Bookstore.Hosting.ApplicationModel;
+using Bookstore.AppHost.Extensions;
 
 var builder = DistributedApplication.CreateBuilder(args);
 
-// The gRPC service: HTTP/2 without TLS, healthy when /health says so.
+// The gRPC service: HTTP/2 without TLS (h2c), healthy once /health answers over HTTP/2.
 var recommendations = builder.AddProject<Projects.Bookstore_Recommendations>("recommendations")
     .AsHttp2Service()
-    .WithHttpHealthCheck("/health");
+    .WithTransportHealthCheck("/health");
 
-// The web app: finds Recommendations by service discovery, starts once it is healthy.
+// The web app: finds Recommendations by service discovery (every replica's address), starts once it is healthy.
 builder.AddProject<Projects.Bookstore_Marketplace>("marketplace")
     .WithReference(recommendations)
+    .WithReplicaAddresses(recommendations)
     .WaitFor(recommendations)
     .WithExternalHttpEndpoints()
-    .WithHttpHealthCheck("/health");
+    .WithTransportHealthCheck("/health");
+
+builder.RunProjectsFromBuildOutput();
+builder.AddConsoleReport();
 
 builder.Build().Run();

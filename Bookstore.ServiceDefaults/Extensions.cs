@@ -1,5 +1,6 @@
 using Bookstore.ServiceDefaults.Logging;
 using Bookstore.ServiceDefaults.ServiceDiscovery;
+using Bookstore.ServiceDefaults.Telemetry;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.DependencyInjection;
@@ -97,6 +98,7 @@ public static class ServiceDefaultsExtensions
         if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
         {
             builder.Services.AddOpenTelemetry().UseOtlpExporter();
+            builder.Services.AddHostedService<TelemetryShutdown>();
         }
 
         return builder;

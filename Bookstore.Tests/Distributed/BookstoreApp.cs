@@ -1,11 +1,12 @@
 using System.Text.RegularExpressions;
-using Bookstore.Hosting;
-using Bookstore.Hosting.ApplicationModel;
-using Bookstore.Hosting.Testing;
+using Aspire.Hosting;
+using Aspire.Hosting.ApplicationModel;
+using Aspire.Hosting.Testing;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Bookstore.Tests.Distributed;
 
-/// <summary>The AppHost's own model, started for one test, and what the tests ask of it.</summary>
+/// <summary>The AppHost's own model, started with Aspire.Hosting.Testing, and what the tests ask of it.</summary>
 public static partial class BookstoreApp
 {
     public const string Recommendations = "recommendations";
@@ -13,25 +14,28 @@ public static partial class BookstoreApp
     public const string RecommendLogLine = "gRPC /Recommendations/Recommend finished with OK";
     public const string Notice = "Recommendations are unavailable right now";
 
-    /// <param name="recommendationReplicas">How many Recommendations processes.</param>
-    /// <param name="output">Where the orchestrator reports (state changes, crashes); nowhere by default.</param>
-    public static async Task<DistributedApplication> StartAsync(int recommendationReplicas = 1, TextWriter? output = null)
-    {
-        var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Bookstore_AppHost>(cancellationToken: TestContext.Current.CancellationToken);
-        if (output is not null)
-        {
-            builder.Options.Output = output;
-        }
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
 
+    /// <summary>Builds the AppHost's model (changed as the test asks), starts it and waits until every resource is healthy.</summary>
+    /// <param name="recommendationReplicas">How many Recommendations processes.</param>
+    /// <param name="dashboard">Whether the Aspire dashboard runs too (Aspire.Hosting.Testing leaves it out by default).</param>
+    public static async Task<DistributedApplication> StartAsync(int recommendationReplicas = 1, bool dashboard = false)
+    {
+        var cancellationToken = TestContext.Current.CancellationToken;
+        var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Bookstore_AppHost>(
+            new DistributedApplicationTestingBuilderOptions { EnableDashboard = dashboard }, [], cancellationToken);
         if (recommendationReplicas > 1)
         {
             builder.CreateResourceBuilder<ProjectResource>(Recommendations).WithReplicas(recommendationReplicas);
         }
 
-        var app = await builder.BuildAsync(TestContext.Current.CancellationToken);
+        var app = await builder.BuildAsync(cancellationToken);
         try
         {
-            await app.StartAsync(TestContext.Current.CancellationToken);
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(StartTimeout);
+            await app.StartAsync(timeout.Token);
+            await app.ResourceNotifications.WaitForResourceHealthyAsync(Marketplace, timeout.Token);
             return app;
         }
         catch
@@ -43,12 +47,55 @@ public static partial class BookstoreApp
 
     public static int CountBooks(string page) => ListItem().Count(page);
 
-    /// <summary>The process ids of every replica, to check afterwards that none is left.</summary>
-    public static IReadOnlyList<int> ProcessIds(DistributedApplication app) =>
-        [.. app.Resources.SelectMany(resource => app.GetReplicas(resource.Name)).Select(replica => replica.ProcessId).OfType<int>()];
+    /// <summary>The replicas of a resource as Aspire sees them now: id, state, process id. Waits until there are <paramref name="count"/>.</summary>
+    public static async Task<IReadOnlyList<Replica>> ReplicasAsync(DistributedApplication app, string resource, int count = 1)
+    {
+        var replicas = new Dictionary<string, Replica>();
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        timeout.CancelAfter(TimeSpan.FromSeconds(10));
+        // WatchAsync first replays the current state of every resource, then follows the changes.
+        await foreach (var change in app.ResourceNotifications.WatchAsync(timeout.Token))
+        {
+            if (change.Resource.Name == resource)
+            {
+                replicas[change.ResourceId] = new Replica(change.ResourceId, change.Snapshot.State?.Text, ProcessId(change.Snapshot), change.Snapshot.ExitCode);
+                if (replicas.Count == count)
+                {
+                    break;
+                }
+            }
+        }
+
+        return [.. replicas.Values.OrderBy(replica => replica.Id, StringComparer.Ordinal)];
+    }
+
+    /// <summary>Everything a replica printed (its console log as Aspire collected it).</summary>
+    public static async Task<IReadOnlyList<string>> ConsoleLogAsync(DistributedApplication app, string resourceId)
+    {
+        var lines = new List<string>();
+        await foreach (var batch in app.Services.GetRequiredService<ResourceLoggerService>().GetAllAsync(resourceId).WithCancellation(TestContext.Current.CancellationToken))
+        {
+            lines.AddRange(batch.Select(line => line.Content));
+        }
+
+        return lines;
+    }
+
+    /// <summary>Runs one of Aspire's resource commands (resource-stop, resource-start, ...) on one replica, as the dashboard does.</summary>
+    public static async Task ExecuteAsync(DistributedApplication app, string resourceId, string command)
+    {
+        var result = await app.ResourceCommands.ExecuteCommandAsync(resourceId, command, TestContext.Current.CancellationToken);
+        Assert.True(result.Success, $"{command} on {resourceId} failed: {result.Message}");
+    }
 
     public static bool IsRunning(int processId) => Directory.Exists($"/proc/{processId}");
+
+    private static int? ProcessId(CustomResourceSnapshot snapshot) =>
+        snapshot.Properties.FirstOrDefault(property => property.Name == "executable.pid")?.Value is int pid ? pid : null;
 
     [GeneratedRegex("<li[ >]")]
     private static partial Regex ListItem();
 }
+
+/// <summary>One replica of a resource: its resource id (name-suffix), state, process id and exit code.</summary>
+public sealed record Replica(string Id, string? State, int? ProcessId, int? ExitCode);
