@@ -15,7 +15,10 @@ builder.AddProject<Projects.Bookstore_Marketplace>("marketplace")
     .WithExternalHttpEndpoints()
     .WithTransportHealthCheck("/health");
 
+// Our fixes for how Aspire 13.6 behaves here (Extensions/; the README says what upstream does and why).
 builder.RunProjectsFromBuildOutput();
+builder.AddOrderedShutdown();
+builder.WithoutOtlpWhenNoDashboard();
 builder.AddConsoleReport();
 
 builder.Build().Run();

@@ -1,6 +1,5 @@
 using Bookstore.ServiceDefaults.Logging;
 using Bookstore.ServiceDefaults.ServiceDiscovery;
-using Bookstore.ServiceDefaults.Telemetry;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.DependencyInjection;
@@ -98,7 +97,6 @@ public static class ServiceDefaultsExtensions
         if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
         {
             builder.Services.AddOpenTelemetry().UseOtlpExporter();
-            builder.Services.AddHostedService<TelemetryShutdown>();
         }
 
         return builder;

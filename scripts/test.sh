@@ -2,8 +2,9 @@
 # Runs every test of the repository on a fresh machine (Debian 12 with the .NET 10 SDK) and installs what it needs:
 #   1. the contract checks: buf lint, buf breaking against contract-baseline/, and proof that buf breaking
 #      does catch a breaking change;
-#   2. the .NET test suite (unit, interceptor, integration, distributed, publishing), built in Release;
-#   3. that aspirate-output/ is exactly what `Bookstore.AppHost generate` writes;
+#   2. the .NET test suite (unit, interceptor, integration, distributed on Aspire.Hosting.Testing, the AppHost as a
+#      process, the dashboard in Chromium, publishing), built in Release, and then that no process of the app is left;
+#   3. that aspirate-output/ is exactly what scripts/generate-deployment.sh writes (Aspire's manifest, then ours);
 #   4. a real Compose run of it (scripts/compose-run.sh: Docker engine, images, docker-compose up).
 # It ends with one line "N passed, N failed" and exits non-zero when anything failed.
 set -uo pipefail
@@ -62,7 +63,17 @@ breaking_change_is_caught() {
 check "buf breaking catches a renumbered field" breaking_change_is_caught
 
 echo "== .NET tests ($configuration)"
-dotnet test --project Bookstore.Tests -c "$configuration" 2>&1 | tee "$logs/dotnet.log"
+# Processes that run from this checkout (the services, the AppHost) or that Aspire brings (DCP, the dashboard) before
+# the tests: anything of the app still running after them that was not running before is a leak.
+app_processes() {
+  ps -eo pid=,args= | grep -E "$PWD/Bookstore\\.|aspire\\.hosting\\.orchestration|aspire\\.dashboard\\.sdk" | grep -v -E "grep|dotnet (test|build)" | awk '{print $1}' | sort
+}
+app_processes >"$logs/before.pids"
+# A failed test prints the Aspire apps' own logs (resources' output, DCP): the console gets the test results without
+# them, TestResults/dotnet-test.log everything.
+mkdir -p TestResults
+dotnet test --project Bookstore.Tests -c "$configuration" 2>&1 | tee TestResults/dotnet-test.log |
+  grep -v -E '^\s+(info|warn|dbug|fail): |^\s+[0-9]+: [0-9]{4}-' | tee "$logs/dotnet.log"
 total=$(grep -oP '^\s*total: \K\d+' "$logs/dotnet.log" | tail -1)
 dotnet_failed=$(grep -oP '^\s*failed: \K\d+' "$logs/dotnet.log" | tail -1)
 dotnet_passed=$(grep -oP '^\s*succeeded: \K\d+' "$logs/dotnet.log" | tail -1)
@@ -74,17 +85,31 @@ else
   failed=$((failed + dotnet_failed))
 fi
 
+no_app_process_is_left() {
+  # DCP cleans up after an AppHost within a few seconds: wait for that, not longer than 30 s.
+  local left
+  for _ in $(seq 60); do
+    left=$(comm -13 "$logs/before.pids" <(app_processes))
+    [[ -z $left ]] && return 0
+    sleep 0.5
+  done
+  echo "Still running after the tests:"
+  for pid in $left; do ps -o pid=,args= -p "$pid"; done
+  return 1
+}
+check "no process of the app (service, AppHost, DCP, dashboard) is left after the tests" no_app_process_is_left
+
 echo "== Generated manifests"
 aspirate_output_is_current() {
-  dotnet "Bookstore.AppHost/bin/$configuration/net10.0/Bookstore.AppHost.dll" generate --output-path aspirate-output &&
+  CONFIGURATION=$configuration bash scripts/generate-deployment.sh aspirate-output &&
     git diff --exit-code -- aspirate-output &&
     [[ -z $(git status --porcelain -- aspirate-output) ]]
 }
-check "aspirate-output/ is what the AppHost generates (regenerate and commit it if not)" aspirate_output_is_current
+check "aspirate-output/ is what scripts/generate-deployment.sh writes (regenerate and commit it if not)" aspirate_output_is_current
 
 echo "== Benchmarks (not run here: they need a quiet machine; their programs must still build)"
-check "bench/OtlpIngest and bench/StartStop build against today's Bookstore.Hosting" \
-  bash -c "dotnet build bench/OtlpIngest -c $configuration -nologo -v quiet && dotnet build bench/StartStop -c $configuration -nologo -v quiet"
+check "bench/StockAppHost and bench/TestClassTiming build" \
+  bash -c "dotnet build bench/StockAppHost -c $configuration -nologo -v quiet && dotnet build bench/TestClassTiming -c $configuration -nologo -v quiet"
 
 echo "== Real Compose run (images, docker-compose up, home page, fallback)"
 check "docker-compose up of aspirate-output: 3 books, calls spread over 3 replicas, fallback when Recommendations stops" bash scripts/compose-run.sh

@@ -8,10 +8,8 @@ public static class BuildOutputLaunchExtensions
     /// Starts every project resource from its build output (the executable the AppHost's build just produced, in the
     /// AppHost's configuration) instead of through <c>dotnet run --no-build</c>, as Aspire does.
     /// <para>
-    /// Why: <c>dotnet run</c> evaluates the project again (about 1 s per start here), and it does not pass SIGTERM on to
-    /// the service: DCP's stop signal reaches only the <c>dotnet run</c> process, which ignores it, so DCP kills it after
-    /// 6 s with SIGKILL and the service never shuts down gracefully (that is also why Aspire's Stop command answered
-    /// "Failed to stop resource"). Started directly, the service gets SIGTERM itself, drains and exits 0.
+    /// Why: <c>dotnet run</c> evaluates the project again before it starts it, about 1 s per start here, and the
+    /// Marketplace only starts once Recommendations is healthy, so the two add up (bench/startup.sh).
     /// </para>
     /// <para>
     /// The model stays an ordinary Aspire model: the resources are still <c>ProjectResource</c>s (project.v0 in the

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Text.RegularExpressions;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -98,7 +99,7 @@ public static partial class ConsoleReportExtensions
                 var lines = new List<string>();
                 await foreach (var batch in logs.GetAllAsync(change.ResourceId).WithCancellation(stopping))
                 {
-                    lines.AddRange(batch.Select(line => line.Content));
+                    lines.AddRange(batch.Select(line => AnsiEscape().Replace(line.Content, "")));
                 }
 
                 var tail = lines.Count > LastLines ? lines[^LastLines..] : lines;
@@ -115,6 +116,10 @@ public static partial class ConsoleReportExtensions
 
     private static bool IsEnded(string? state) =>
         state == KnownResourceStates.Exited || state == KnownResourceStates.Finished || state == KnownResourceStates.FailedToStart;
+
+    // The services color their console output (DCP lets them): the report is plain text.
+    [GeneratedRegex(@"\x1b\[[0-9;]*m")]
+    private static partial Regex AnsiEscape();
 
     [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "{Resource} {Url}")]
     private static partial void LogEndpoint(ILogger logger, string resource, string url);

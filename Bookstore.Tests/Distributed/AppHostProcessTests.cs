@@ -4,63 +4,74 @@ using Bookstore.Tests.Infrastructure;
 
 namespace Bookstore.Tests.Distributed;
 
-/// <summary>The AppHost as a person runs it: a process, stopped by Ctrl+C or SIGTERM, or killed outright.</summary>
+/// <summary>
+/// The AppHost as a person runs it: its own process (with the environment of its launch profile, on ports DCP picks),
+/// what it prints, Ctrl+C or SIGTERM, or killed outright.
+/// </summary>
+[Collection(AspireApps.Name)]
 public sealed partial class AppHostProcessTests
 {
     private static CancellationToken Cancellation => TestContext.Current.CancellationToken;
 
     [Fact]
-    public async Task Sigterm_stops_every_resource_and_exits_0()
+    public async Task It_prints_the_dashboard_login_and_the_marketplace_url_reports_a_crash_and_after_sigkill_leaves_no_process()
     {
         await using var appHost = await AppHostProcess.StartAsync();
-        var children = appHost.Children();
-        Assert.Equal(2, children.Count);
+        Assert.Matches(DashboardLoginLine(), appHost.Process.Output);
+        await WaitUntilAsync(() => ReadyLine().IsMatch(appHost.Process.Output), TimeSpan.FromSeconds(5), () => $"No ready line:\n{appHost.Process.Output}");
         using var http = new HttpClient();
         Assert.Equal(3, BookstoreApp.CountBooks(await http.GetStringAsync(appHost.MarketplaceUrl, Cancellation)));
 
+        // A crash is reported with the resource's name, exit code and last lines.
+        var processes = appHost.AppProcesses();
+        var recommendations = processes.Single(pid => Command.CommandLine(pid).Contains("Bookstore.Recommendations", StringComparison.Ordinal));
+        ServiceProcess.Signal(recommendations, ServiceProcess.SigKill);
+        await WaitUntilAsync(() => CrashReport().IsMatch(appHost.Process.Output), TimeSpan.FromSeconds(15), () => $"No crash report:\n{appHost.Process.Output}");
+        Assert.Contains("|", CrashReport().Match(appHost.Process.Output).Value, StringComparison.Ordinal);
+
+        // SIGKILL: nobody can clean up but DCP, which watches the AppHost's process.
+        Assert.Contains(processes, pid => Command.CommandLine(pid).Contains("dcp", StringComparison.Ordinal));
+        Assert.Contains(processes, pid => Command.CommandLine(pid).Contains("Aspire.Dashboard", StringComparison.Ordinal));
+        appHost.Process.Signal(ServiceProcess.SigKill);
+        await WaitUntilAsync(() => !processes.Any(BookstoreApp.IsRunning), TimeSpan.FromSeconds(30),
+            () => $"Still running 30 s after SIGKILL: {string.Join(", ", processes.Where(BookstoreApp.IsRunning).Select(Command.CommandLine))}");
+    }
+
+    [Fact]
+    public async Task Sigterm_stops_every_process_and_exits_0()
+    {
+        await using var appHost = await AppHostProcess.StartAsync();
+        var processes = appHost.AppProcesses();
+        Assert.True(processes.Count >= 6, $"Expected the AppHost, DCP, the dashboard and both services, found: {string.Join(", ", processes.Select(Command.CommandLine))}");
+
+        var stopwatch = Stopwatch.StartNew();
         appHost.Process.Signal(ServiceProcess.SigTerm);
 
         Assert.Equal(0, await appHost.Process.WaitForExitAsync(TimeSpan.FromSeconds(20)));
-        Assert.Contains("Stopped.", appHost.Process.Output, StringComparison.Ordinal);
-        Assert.DoesNotContain(children, BookstoreApp.IsRunning);
+        await WaitUntilAsync(() => !processes.Any(BookstoreApp.IsRunning), TimeSpan.FromSeconds(20),
+            () => $"Still running {stopwatch.Elapsed} after SIGTERM: {string.Join(", ", processes.Where(BookstoreApp.IsRunning).Select(Command.CommandLine))}");
     }
 
-    [Fact]
-    public async Task Sigkill_of_the_apphost_leaves_no_process_behind()
+    private static async Task WaitUntilAsync(Func<bool> condition, TimeSpan timeout, Func<string> failure)
     {
-        await using var appHost = await AppHostProcess.StartAsync();
-        var children = appHost.Children();
-        Assert.Equal(2, children.Count);
-
-        appHost.Process.Signal(ServiceProcess.SigKill);
-
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(15);
-        while (children.Any(BookstoreApp.IsRunning) && DateTime.UtcNow < deadline)
+        var deadline = DateTime.UtcNow + timeout;
+        while (!condition())
         {
-            await Task.Delay(100, Cancellation);
+            Assert.True(DateTime.UtcNow < deadline, failure());
+            await Task.Delay(50, Cancellation);
         }
-
-        Assert.DoesNotContain(children, BookstoreApp.IsRunning);
     }
 
-    [Fact]
-    public async Task A_crashed_replica_is_reported_with_its_exit_code_and_last_lines()
-    {
-        await using var appHost = await AppHostProcess.StartAsync();
-        var recommendations = appHost.Children().Single(pid => File.ReadAllText($"/proc/{pid}/cmdline").Contains("Bookstore.Recommendations", StringComparison.Ordinal));
+    [GeneratedRegex(@"Login to the dashboard at http://\S+/login\?t=\w+")]
+    private static partial Regex DashboardLoginLine();
 
-        Process.GetProcessById(recommendations).Kill();
+    [GeneratedRegex(@"Every resource is ready, \d+ ms after the AppHost started")]
+    private static partial Regex ReadyLine();
 
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
-        while (!appHost.Process.Output.Contains("recommendations-0 exited unexpectedly with code 137", StringComparison.Ordinal))
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"No crash report in the AppHost's output:\n{appHost.Process.Output}");
-            await Task.Delay(100, Cancellation);
-        }
+    [GeneratedRegex(@"recommendations \(recommendations-\w+\) exited with exit code -?\d+\. Its last \d+ lines:(\n.*\|.*)+")]
+    private static partial Regex CrashReport();
 
-        Assert.Contains("Now listening on", appHost.Process.Output, StringComparison.Ordinal);
-    }
-
+    /// <summary>The AppHost's build output started as <c>dotnet run</c> would, with its launch profile's environment.</summary>
     private sealed partial class AppHostProcess : IAsyncDisposable
     {
         private AppHostProcess(ServiceProcess process, Uri marketplaceUrl)
@@ -75,27 +86,50 @@ public sealed partial class AppHostProcessTests
 
         public static async Task<AppHostProcess> StartAsync()
         {
-            var process = await ServiceProcess.StartAsync("Bookstore.AppHost", readyLine: MarketplaceLine());
-            return new AppHostProcess(process, new Uri(MarketplaceLine().Match(process.Output).Groups["url"].Value));
+            // The launch profile's variables, but every port picked by DCP, so that a running copy of the app does not collide.
+            var environment = new Dictionary<string, string>
+            {
+                ["ASPNETCORE_ENVIRONMENT"] = "Development",
+                ["DOTNET_ENVIRONMENT"] = "Development",
+                ["ASPNETCORE_URLS"] = "http://127.0.0.1:0",
+                ["ASPIRE_DASHBOARD_OTLP_ENDPOINT_URL"] = "http://127.0.0.1:0",
+                ["ASPIRE_RESOURCE_SERVICE_ENDPOINT_URL"] = "http://127.0.0.1:0",
+                ["ASPIRE_ALLOW_UNSECURED_TRANSPORT"] = "true",
+                ["DcpPublisher__RandomizePorts"] = "true",
+                ["Logging__Console__FormatterOptions__SingleLine"] = "false",
+            };
+            var process = await ServiceProcess.StartAsync("Bookstore.AppHost", environment, readyLine: MarketplaceLine());
+            return new AppHostProcess(process, process.BaseAddress);
         }
 
-        /// <summary>The processes the AppHost started: its children, whichever of its threads forked them.</summary>
-        public IReadOnlyList<int> Children() =>
-            [.. Directory.GetDirectories($"/proc/{Process.ProcessId}/task")
-                .SelectMany(task => File.ReadAllText(Path.Combine(task, "children")).Split(' ', StringSplitOptions.RemoveEmptyEntries))
-                .Select(int.Parse)];
+        /// <summary>
+        /// Every process of this app: the AppHost, the DCP processes that watch it (they detach from it) and all that
+        /// DCP started (dashboard, services, its own monitors).
+        /// </summary>
+        public IReadOnlyList<int> AppProcesses()
+        {
+            var roots = Command.ProcessIds().Where(pid => Command.CommandLine(pid).Contains($"--monitor {Process.ProcessId}", StringComparison.Ordinal)).Append(Process.ProcessId);
+            return [.. roots.SelectMany(Command.WithDescendants).Distinct()];
+        }
 
         public async ValueTask DisposeAsync()
         {
-            var children = Process.HasExited ? [] : Children();
+            var processes = Process.HasExited ? [] : AppProcesses();
             await Process.DisposeAsync();
-            foreach (var child in children.Where(BookstoreApp.IsRunning))
+            foreach (var pid in processes.Where(BookstoreApp.IsRunning))
             {
-                System.Diagnostics.Process.GetProcessById(child).Kill();
+                try
+                {
+                    System.Diagnostics.Process.GetProcessById(pid).Kill();
+                }
+                catch (ArgumentException)
+                {
+                    // Gone in the meantime.
+                }
             }
         }
 
-        [GeneratedRegex(@"^marketplace (?<url>http://\S+)", RegexOptions.Multiline)]
+        [GeneratedRegex(@"^\s*marketplace (?<url>http://\S+)", RegexOptions.Multiline)]
         private static partial Regex MarketplaceLine();
     }
 }

@@ -69,6 +69,15 @@ public static partial class BookstoreApp
         return [.. replicas.Values.OrderBy(replica => replica.Id, StringComparer.Ordinal)];
     }
 
+    /// <summary>The environment DCP gave a resource's (first) replica, with every value resolved.</summary>
+    public static async Task<IReadOnlyDictionary<string, string>> EnvironmentAsync(DistributedApplication app, string resource)
+    {
+        var replica = (await ReplicasAsync(app, resource))[0];
+        return app.ResourceNotifications.TryGetCurrentState(replica.Id, out var state)
+            ? state.Snapshot.EnvironmentVariables.Where(variable => variable.Value is not null).ToDictionary(variable => variable.Name, variable => variable.Value!)
+            : throw new InvalidOperationException($"No state for {replica.Id}.");
+    }
+
     /// <summary>Everything a replica printed (its console log as Aspire collected it).</summary>
     public static async Task<IReadOnlyList<string>> ConsoleLogAsync(DistributedApplication app, string resourceId)
     {

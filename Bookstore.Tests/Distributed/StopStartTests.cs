@@ -6,6 +6,7 @@ using Aspire.Hosting.ApplicationModel;
 namespace Bookstore.Tests.Distributed;
 
 /// <summary>Aspire's own Stop and Start commands on Recommendations (what the dashboard's buttons do).</summary>
+[Collection(AspireApps.Name)]
 public sealed class StopStartTests
 {
     private static CancellationToken Cancellation => TestContext.Current.CancellationToken;

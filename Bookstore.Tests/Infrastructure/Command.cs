@@ -32,14 +32,58 @@ public static class Command
         return (process.ExitCode, await stdout + await stderr);
     }
 
-    /// <summary>The AppHost's build output, run with <paramref name="args"/> (publishing verbs).</summary>
+    /// <summary>The AppHost's build output, run with <paramref name="args"/> (Aspire's publishing options).</summary>
     public static Task<(int ExitCode, string Output)> AppHostAsync(params string[] args) =>
         RunAsync(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet", RepoPaths.ProjectDirectory("Bookstore.AppHost"),
             [RepoPaths.ServiceAssembly("Bookstore.AppHost"), .. args]);
+
+    /// <summary>Bookstore.DeploymentGenerator's build output: Aspire manifest in, Kustomize and Compose files out.</summary>
+    public static Task<(int ExitCode, string Output)> DeploymentGeneratorAsync(string manifest, string outputDirectory) =>
+        RunAsync(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet", RepoPaths.Root,
+            [RepoPaths.ServiceAssembly("Bookstore.DeploymentGenerator"), manifest, outputDirectory]);
 
     /// <summary>A script of scripts/ run by node (its npm packages come from scripts/test.sh's npm install).</summary>
     public static Task<(int ExitCode, string Output)> NodeScriptAsync(string script, IEnumerable<string> args, string? standardInput = null) =>
         RunAsync("node", RepoPaths.Root, [Path.Combine(RepoPaths.Root, "scripts", script), .. args], standardInput);
 
     public static string SharedSchema(string name) => Path.GetFullPath(Path.Combine(RepoPaths.Root, "..", "shared", "schemas", name));
+
+    /// <summary>Every process id in /proc now.</summary>
+    public static IEnumerable<int> ProcessIds() =>
+        Directory.EnumerateDirectories("/proc").Select(Path.GetFileName).Select(name => int.TryParse(name, out var pid) ? pid : 0).Where(pid => pid > 0);
+
+    /// <summary>A process's command line with spaces between the arguments, or "" once it is gone.</summary>
+    public static string CommandLine(int processId)
+    {
+        try
+        {
+            return File.ReadAllText($"/proc/{processId}/cmdline").Replace('\0', ' ').Trim();
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            return "";
+        }
+    }
+
+    /// <summary>The process and all its descendants (children of every thread, recursively).</summary>
+    public static IEnumerable<int> WithDescendants(int processId)
+    {
+        yield return processId;
+        IEnumerable<int> children;
+        try
+        {
+            children = [.. Directory.GetDirectories($"/proc/{processId}/task")
+                .SelectMany(task => File.ReadAllText(Path.Combine(task, "children")).Split(' ', StringSplitOptions.RemoveEmptyEntries))
+                .Select(int.Parse)];
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            children = [];
+        }
+
+        foreach (var descendant in children.SelectMany(WithDescendants))
+        {
+            yield return descendant;
+        }
+    }
 }

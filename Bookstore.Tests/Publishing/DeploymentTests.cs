@@ -4,7 +4,7 @@ using YamlDotNet.Serialization;
 
 namespace Bookstore.Tests.Publishing;
 
-/// <summary>`Bookstore.AppHost generate --output-path DIR`: Kustomize and Compose manifests that real tools accept.</summary>
+/// <summary>Bookstore.DeploymentGenerator on the manifest Aspire publishes: Kustomize and Compose manifests that real tools accept.</summary>
 public sealed class DeploymentTests : IAsyncLifetime
 {
     private static readonly string[] ProbePaths = [ServiceDefaultsExtensions.HealthEndpointPath, ServiceDefaultsExtensions.AlivenessEndpointPath];
@@ -17,7 +17,10 @@ public sealed class DeploymentTests : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
-        var (exitCode, output) = await Command.AppHostAsync("generate", "--output-path", _output);
+        var manifest = Path.Combine(_output, "aspire-manifest.json");
+        var (exitCode, output) = await Command.AppHostAsync("--publisher", "manifest", "--output-path", manifest);
+        Assert.True(exitCode == 0, output);
+        (exitCode, output) = await Command.DeploymentGeneratorAsync(manifest, _output);
         Assert.True(exitCode == 0, output);
         (exitCode, _kustomized) = await Command.RunAsync("kubectl", _output, ["kustomize", _output]);
         Assert.True(exitCode == 0, $"kubectl kustomize failed: {_kustomized}");
@@ -29,6 +32,26 @@ public sealed class DeploymentTests : IAsyncLifetime
     {
         Directory.Delete(_output, recursive: true);
         return ValueTask.CompletedTask;
+    }
+
+    [Fact]
+    public async Task A_missing_manifest_gets_a_message_that_says_how_to_publish_it_and_exit_code_2()
+    {
+        var (exitCode, output) = await Command.DeploymentGeneratorAsync(Path.Combine(_output, "nowhere.json"), _output);
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains("No Aspire manifest at", output, StringComparison.Ordinal);
+        Assert.Contains("--publisher manifest", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_https_bindings_aspire_adds_on_publish_are_left_out()
+    {
+        var compose = await File.ReadAllTextAsync(Path.Combine(_output, "docker-compose.yaml"), TestContext.Current.CancellationToken);
+
+        Assert.Contains("services__recommendations__http__0: http://recommendations:8080", compose, StringComparison.Ordinal);
+        Assert.DoesNotContain("https", compose, StringComparison.Ordinal);
+        Assert.DoesNotContain("{", compose, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -1,0 +1,94 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Bookstore.AppHost.Extensions;
+
+public static class OrderedShutdownExtensions
+{
+    /// <summary>How long the AppHost waits for its services to stop before it lets Aspire tear everything down.</summary>
+    public static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(15);
+
+    /// <summary>
+    /// When the AppHost stops (Ctrl+C, SIGTERM, a test's dispose), it first stops its projects with Aspire's own Stop
+    /// command, all at once, and only then lets Aspire stop DCP and the dashboard.
+    /// <para>
+    /// Why: Aspire stops every resource at once, the dashboard included. A service then makes its last OpenTelemetry
+    /// export to an OTLP port that no longer answers, and OpenTelemetry waits for its export timeout (10 s) before the
+    /// process exits; DCP gives it 6 s, then SIGKILL. Measured here: SIGTERM to the AppHost until no process was left,
+    /// 14-17 s. Stopped first, each service drains, exports its last telemetry (its shutdown logs reach the dashboard)
+    /// and exits 0 in about 100 ms.
+    /// </para>
+    /// </summary>
+    public static IDistributedApplicationBuilder AddOrderedShutdown(this IDistributedApplicationBuilder builder)
+    {
+        if (builder.ExecutionContext.IsRunMode)
+        {
+            builder.Services.AddHostedService<OrderedShutdown>();
+        }
+
+        return builder;
+    }
+}
+
+/// <summary>
+/// Stops the model's projects while the host is stopping, before Aspire's orchestrator stops. All at once rather than
+/// dependents first: each Stop command polls DCP with growing pauses, so one after the other cost about half a second
+/// more, and a page that finds Recommendations gone during those milliseconds shows its fallback anyway.
+/// </summary>
+internal sealed partial class OrderedShutdown(
+    DistributedApplicationModel model,
+    ResourceCommandService commands,
+    ResourceNotificationService notifications,
+    ILogger<OrderedShutdown> logger) : IHostedLifecycleService
+{
+    // StoppingAsync runs before any hosted service's StopAsync, Aspire's orchestrator included.
+    public async Task StoppingAsync(CancellationToken cancellationToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(OrderedShutdownExtensions.StopTimeout);
+        try
+        {
+            await Task.WhenAll(model.Resources.OfType<ProjectResource>().Select(resource => StopAsync(resource, timeout.Token)));
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            LogTimedOut(logger, OrderedShutdownExtensions.StopTimeout);
+        }
+    }
+
+    private async Task StopAsync(ProjectResource resource, CancellationToken cancellationToken)
+    {
+        if (!IsRunning(resource))
+        {
+            return;
+        }
+
+        var result = await commands.ExecuteCommandAsync(resource, KnownResourceCommands.StopCommand, cancellationToken);
+        if (!result.Success)
+        {
+            LogNotStopped(logger, resource.Name, result.Message);
+        }
+    }
+
+    private bool IsRunning(ProjectResource resource) =>
+        notifications.TryGetCurrentState(resource.Name, out var state)
+            ? state.Snapshot.State?.Text == KnownResourceStates.Running
+            : resource.GetReplicaCount() > 1;
+
+    public Task StartingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    [LoggerMessage(EventId = 10, Level = LogLevel.Warning, Message = "{Resource} did not stop on its Stop command ({Reason}); Aspire stops it with the rest")]
+    private static partial void LogNotStopped(ILogger logger, string resource, string? reason);
+
+    [LoggerMessage(EventId = 11, Level = LogLevel.Warning, Message = "The services did not all stop within {Timeout}; Aspire stops the rest")]
+    private static partial void LogTimedOut(ILogger logger, TimeSpan timeout);
+}

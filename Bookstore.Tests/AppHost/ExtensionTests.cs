@@ -1,0 +1,53 @@
+using Aspire.Hosting;
+using Aspire.Hosting.ApplicationModel;
+using Aspire.Hosting.Testing;
+using Bookstore.AppHost.Extensions;
+using Bookstore.Tests.Distributed;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+
+namespace Bookstore.Tests.AppHost;
+
+/// <summary>Our Aspire extensions on a small model of their own, next to what Aspire does without them.</summary>
+[Collection(AspireApps.Name)]
+public sealed class ExtensionTests
+{
+    private static CancellationToken Cancellation => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task Aspires_http_check_never_sees_an_h2c_service_healthy_the_transport_check_does_and_both_run_from_the_build_output()
+    {
+        // The AppHost's builder (its DCP, dashboard settings and extensions) with a model of the test's own.
+        var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Bookstore_AppHost>(Cancellation);
+        foreach (var resource in builder.Resources.ToList())
+        {
+            builder.Resources.Remove(resource);
+        }
+
+        // No launch profile: each resource gets one HTTP/2-only endpoint on a port of its own.
+        builder.AddProject<Projects.Bookstore_Recommendations>("aspires-check", launchProfileName: null)
+            .WithHttpEndpoint().AsHttp2Service().WithHttpHealthCheck("/health");
+        builder.AddProject<Projects.Bookstore_Recommendations>("transport-check", launchProfileName: null)
+            .WithHttpEndpoint().AsHttp2Service().WithTransportHealthCheck("/health");
+        builder.RunProjectsFromBuildOutput();
+        await using var app = await builder.BuildAsync(Cancellation);
+        await app.StartAsync(Cancellation);
+
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(Cancellation);
+        timeout.CancelAfter(TimeSpan.FromSeconds(30));
+        await app.ResourceNotifications.WaitForResourceHealthyAsync("transport-check", timeout.Token);
+        // Aspire checks again 1, 2, 3 s after an unhealthy answer: give it those chances.
+        await Task.Delay(TimeSpan.FromSeconds(4), Cancellation);
+
+        Assert.True(app.ResourceNotifications.TryGetCurrentState("aspires-check", out var aspires));
+        Assert.Equal(KnownResourceStates.Running, aspires.Snapshot.State?.Text);
+        Assert.NotEqual(HealthStatus.Healthy, aspires.Snapshot.HealthStatus);
+        Assert.True(app.ResourceNotifications.TryGetCurrentState("transport-check", out var ours));
+        foreach (var snapshot in new[] { aspires.Snapshot, ours.Snapshot })
+        {
+            var path = snapshot.Properties.Single(property => property.Name == "executable.path").Value as string;
+            Assert.EndsWith("/bin/" + RepoPathsConfiguration + "/net10.0/Bookstore.Recommendations", path, StringComparison.Ordinal);
+        }
+    }
+
+    private static string RepoPathsConfiguration => Infrastructure.RepoPaths.Configuration;
+}

@@ -1,0 +1,119 @@
+using System.Collections.Concurrent;
+using System.Net;
+using Aspire.Hosting.Testing;
+using Bookstore.Tests.Infrastructure;
+
+namespace Bookstore.Tests.Distributed;
+
+/// <summary>Recommendations with <c>WithReplicas(3)</c>: calls spread over the replicas, and losing replicas breaks no page.</summary>
+[Collection(AspireApps.Name)]
+public sealed class ReplicaTests
+{
+    private const int Replicas = 3;
+
+    private static CancellationToken Cancellation => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task Three_replicas_each_get_at_least_a_fifth_of_300_home_page_requests()
+    {
+        await using var app = await BookstoreApp.StartAsync(recommendationReplicas: Replicas);
+        using var http = app.CreateHttpClient(BookstoreApp.Marketplace);
+
+        for (var i = 0; i < 300; i++)
+        {
+            Assert.Equal(3, BookstoreApp.CountBooks(await http.GetStringAsync("/", Cancellation)));
+        }
+
+        // Each replica logs one line per call it served; the logs reach Aspire a moment after the call.
+        var replicas = await BookstoreApp.ReplicasAsync(app, BookstoreApp.Recommendations, Replicas);
+        var served = new int[Replicas];
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        do
+        {
+            for (var i = 0; i < Replicas; i++)
+            {
+                served[i] = (await BookstoreApp.ConsoleLogAsync(app, replicas[i].Id)).Count(line => line.Contains(BookstoreApp.RecommendLogLine, StringComparison.Ordinal));
+            }
+        }
+        while (served.Sum() < 300 && DateTime.UtcNow < deadline && await Delay());
+
+        Assert.True(served.Sum() == 300, $"{served.Sum()} calls served for 300 pages ({string.Join(", ", served)}).");
+        Assert.All(served, count => Assert.True(count >= 60, $"Calls per replica: {string.Join(", ", served)}."));
+    }
+
+    [Fact]
+    public async Task Sigterm_to_one_of_three_replicas_under_load_from_8_clients_fails_no_request()
+    {
+        await using var app = await BookstoreApp.StartAsync(recommendationReplicas: Replicas);
+        var replicas = await BookstoreApp.ReplicasAsync(app, BookstoreApp.Recommendations, Replicas);
+        var requests = 0;
+        var failures = new ConcurrentBag<string>();
+        var until = DateTime.UtcNow + TimeSpan.FromSeconds(5);
+
+        async Task Client()
+        {
+            using var http = app.CreateHttpClient(BookstoreApp.Marketplace);
+            while (DateTime.UtcNow < until)
+            {
+                using var response = await http.GetAsync("/", Cancellation);
+                var page = await response.Content.ReadAsStringAsync(Cancellation);
+                Interlocked.Increment(ref requests);
+                if (response.StatusCode != HttpStatusCode.OK || BookstoreApp.CountBooks(page) != 3)
+                {
+                    failures.Add($"{(int)response.StatusCode}: {(page.Contains(BookstoreApp.Notice, StringComparison.Ordinal) ? "notice" : "no books")}");
+                }
+            }
+        }
+
+        var clients = Enumerable.Range(0, 8).Select(_ => Task.Run(Client, Cancellation)).ToList();
+        await Task.Delay(1500, Cancellation);
+        ServiceProcess.Signal(replicas[1].ProcessId!.Value, ServiceProcess.SigTerm);
+        await Task.WhenAll(clients);
+
+        var stopped = (await BookstoreApp.ReplicasAsync(app, BookstoreApp.Recommendations, Replicas))[1];
+        Assert.False(BookstoreApp.IsRunning(replicas[1].ProcessId!.Value));
+        Assert.Equal(0, stopped.ExitCode);
+        Assert.True(requests > 100, $"Only {requests} requests in 5 s.");
+        Assert.True(failures.IsEmpty, $"{failures.Count} of {requests} requests failed ({string.Join(", ", failures.Distinct())}).");
+    }
+
+    [Fact]
+    public async Task Killing_every_recommendations_process_during_200_pages_gives_200_answers_with_the_notice()
+    {
+        await using var app = await BookstoreApp.StartAsync(recommendationReplicas: Replicas);
+        var replicas = await BookstoreApp.ReplicasAsync(app, BookstoreApp.Recommendations, Replicas);
+        using var http = app.CreateHttpClient(BookstoreApp.Marketplace);
+        var failures = 0;
+        var notices = 0;
+
+        for (var i = 0; i < 200; i++)
+        {
+            if (i == 50)
+            {
+                foreach (var replica in replicas)
+                {
+                    ServiceProcess.Signal(replica.ProcessId!.Value, ServiceProcess.SigKill);
+                }
+
+                while (replicas.Any(replica => BookstoreApp.IsRunning(replica.ProcessId!.Value)))
+                {
+                    await Task.Delay(10, Cancellation);
+                }
+            }
+
+            using var response = await http.GetAsync("/", Cancellation);
+            var page = await response.Content.ReadAsStringAsync(Cancellation);
+            failures += response.StatusCode == HttpStatusCode.OK ? 0 : 1;
+            notices += page.Contains(BookstoreApp.Notice, StringComparison.Ordinal) ? 1 : 0;
+        }
+
+        Assert.Equal(0, failures);
+        Assert.Equal(150, notices);
+    }
+
+    private static async Task<bool> Delay()
+    {
+        await Task.Delay(200, Cancellation);
+        return true;
+    }
+}
