@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Net;
+using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
 using Bookstore.Tests.Infrastructure;
 
@@ -70,9 +71,11 @@ public sealed class ReplicaTests
         ServiceProcess.Signal(replicas[1].ProcessId!.Value, ServiceProcess.SigTerm);
         await Task.WhenAll(clients);
 
-        var stopped = (await BookstoreApp.ReplicasAsync(app, BookstoreApp.Recommendations, Replicas))[1];
+        // DCP reports the exit a moment after it happens: wait for Aspire to see it, then read the exit code.
+        var stopped = await app.ResourceNotifications.WaitForResourceAsync(replicas[1].Id, KnownResourceStates.TerminalStates, Cancellation);
+        Assert.True(app.ResourceNotifications.TryGetCurrentState(replicas[1].Id, out var state), stopped);
         Assert.False(BookstoreApp.IsRunning(replicas[1].ProcessId!.Value));
-        Assert.Equal(0, stopped.ExitCode);
+        Assert.Equal(0, state.Snapshot.ExitCode);
         Assert.True(requests > 100, $"Only {requests} requests in 5 s.");
         Assert.True(failures.IsEmpty, $"{failures.Count} of {requests} requests failed ({string.Join(", ", failures.Distinct())}).");
     }
