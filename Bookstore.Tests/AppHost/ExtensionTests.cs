@@ -13,7 +13,7 @@ public sealed class ExtensionTests
 {
     private static CancellationToken Cancellation => TestContext.Current.CancellationToken;
 
-    [Fact]
+    [Fact(Timeout = AspireApps.TestTimeout)]
     public async Task Aspires_http_check_never_sees_an_h2c_service_healthy_the_transport_check_does_and_both_run_from_the_build_output()
     {
         // The AppHost's builder (its DCP, dashboard settings and extensions) with a model of the test's own.

@@ -23,7 +23,7 @@ public sealed partial class DashboardBrowserTests
 
     private static CancellationToken Cancellation => TestContext.Current.CancellationToken;
 
-    [Fact]
+    [Fact(Timeout = AspireApps.TestTimeout)]
     public async Task Log_in_see_both_resources_healthy_a_trace_across_both_services_their_logs_then_stop_and_start_recommendations()
     {
         await using var fixture = new DashboardApp();

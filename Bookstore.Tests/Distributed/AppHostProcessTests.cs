@@ -13,7 +13,7 @@ public sealed partial class AppHostProcessTests
 {
     private static CancellationToken Cancellation => TestContext.Current.CancellationToken;
 
-    [Fact]
+    [Fact(Timeout = AspireApps.TestTimeout)]
     public async Task It_prints_the_dashboard_login_and_the_marketplace_url_reports_a_crash_and_after_sigkill_leaves_no_process()
     {
         await using var appHost = await AppHostProcess.StartAsync();
@@ -37,7 +37,7 @@ public sealed partial class AppHostProcessTests
             () => $"Still running 30 s after SIGKILL: {string.Join(", ", processes.Where(BookstoreApp.IsRunning).Select(Command.CommandLine))}");
     }
 
-    [Fact]
+    [Fact(Timeout = AspireApps.TestTimeout)]
     public async Task Sigterm_stops_every_process_and_exits_0()
     {
         await using var appHost = await AppHostProcess.StartAsync();

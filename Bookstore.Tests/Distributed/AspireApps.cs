@@ -8,4 +8,7 @@ namespace Bookstore.Tests.Distributed;
 public sealed class AspireApps
 {
     public const string Name = "Aspire apps";
+
+    /// <summary>A test that starts an app fails after 3 minutes rather than holding up the whole run (they take 10-40 s).</summary>
+    public const int TestTimeout = 180_000;
 }

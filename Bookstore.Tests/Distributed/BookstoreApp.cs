@@ -69,6 +69,25 @@ public static partial class BookstoreApp
         return [.. replicas.Values.OrderBy(replica => replica.Id, StringComparer.Ordinal)];
     }
 
+    /// <summary>
+    /// Waits (10 s at most) until one replica, by its resource id, is in a state that <paramref name="condition"/> accepts.
+    /// Aspire's own WaitForResourceAsync matches resource names, which replicas share.
+    /// </summary>
+    public static async Task<CustomResourceSnapshot> WaitForReplicaAsync(DistributedApplication app, string resourceId, Func<CustomResourceSnapshot, bool> condition)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        timeout.CancelAfter(TimeSpan.FromSeconds(10));
+        await foreach (var change in app.ResourceNotifications.WatchAsync(timeout.Token))
+        {
+            if (change.ResourceId == resourceId && condition(change.Snapshot))
+            {
+                return change.Snapshot;
+            }
+        }
+
+        throw new InvalidOperationException($"{resourceId} never reached the state the test waits for.");
+    }
+
     /// <summary>The environment DCP gave a resource's (first) replica, with every value resolved.</summary>
     public static async Task<IReadOnlyDictionary<string, string>> EnvironmentAsync(DistributedApplication app, string resource)
     {

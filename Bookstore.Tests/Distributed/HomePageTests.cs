@@ -11,7 +11,7 @@ public sealed class HomePageTests(DashboardApp fixture) : IClassFixture<Dashboar
 {
     private static CancellationToken Cancellation => TestContext.Current.CancellationToken;
 
-    [Fact]
+    [Fact(Timeout = AspireApps.TestTimeout)]
     public async Task The_home_page_shows_three_mystery_books()
     {
         using var http = fixture.App.CreateHttpClient(BookstoreApp.Marketplace);
@@ -23,7 +23,7 @@ public sealed class HomePageTests(DashboardApp fixture) : IClassFixture<Dashboar
         Assert.Equal(3, BookstoreApp.CountBooks(page));
     }
 
-    [Fact]
+    [Fact(Timeout = AspireApps.TestTimeout)]
     public async Task A_category_page_lists_its_books_and_an_unknown_category_gets_a_404_page()
     {
         using var http = fixture.App.CreateHttpClient(BookstoreApp.Marketplace);
@@ -36,7 +36,7 @@ public sealed class HomePageTests(DashboardApp fixture) : IClassFixture<Dashboar
         Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
     }
 
-    [Fact]
+    [Fact(Timeout = AspireApps.TestTimeout)]
     public async Task One_home_page_request_is_one_trace_across_both_services_with_the_grpc_status_on_both_sides()
     {
         using var http = fixture.App.CreateHttpClient(BookstoreApp.Marketplace);
@@ -79,7 +79,7 @@ public sealed class HomePageTests(DashboardApp fixture) : IClassFixture<Dashboar
         Assert.All(trace, span => Assert.Equal(page.TraceId, span.TraceId));
     }
 
-    [Fact]
+    [Fact(Timeout = AspireApps.TestTimeout)]
     public async Task The_dashboard_lets_in_only_a_visitor_with_the_login_token()
     {
         var strangerCookies = new CookieContainer();
@@ -103,7 +103,7 @@ public sealed class HomePageTests(DashboardApp fixture) : IClassFixture<Dashboar
         Assert.NotEmpty(cookies.GetCookies(fixture.LoginUrl));
     }
 
-    [Fact]
+    [Fact(Timeout = AspireApps.TestTimeout)]
     public async Task The_otlp_endpoint_refuses_an_export_without_its_api_key()
     {
         var environment = (await BookstoreApp.EnvironmentAsync(fixture.App, BookstoreApp.Recommendations));

@@ -14,7 +14,7 @@ public sealed class ReplicaTests
 
     private static CancellationToken Cancellation => TestContext.Current.CancellationToken;
 
-    [Fact]
+    [Fact(Timeout = AspireApps.TestTimeout)]
     public async Task Three_replicas_each_get_at_least_a_fifth_of_300_home_page_requests()
     {
         await using var app = await BookstoreApp.StartAsync(recommendationReplicas: Replicas);
@@ -42,7 +42,7 @@ public sealed class ReplicaTests
         Assert.All(served, count => Assert.True(count >= 60, $"Calls per replica: {string.Join(", ", served)}."));
     }
 
-    [Fact]
+    [Fact(Timeout = AspireApps.TestTimeout)]
     public async Task Sigterm_to_one_of_three_replicas_under_load_from_8_clients_fails_no_request()
     {
         await using var app = await BookstoreApp.StartAsync(recommendationReplicas: Replicas);
@@ -72,15 +72,14 @@ public sealed class ReplicaTests
         await Task.WhenAll(clients);
 
         // DCP reports the exit a moment after it happens: wait for Aspire to see it, then read the exit code.
-        var stopped = await app.ResourceNotifications.WaitForResourceAsync(replicas[1].Id, KnownResourceStates.TerminalStates, Cancellation);
-        Assert.True(app.ResourceNotifications.TryGetCurrentState(replicas[1].Id, out var state), stopped);
+        var stopped = await BookstoreApp.WaitForReplicaAsync(app, replicas[1].Id, snapshot => KnownResourceStates.TerminalStates.Contains(snapshot.State?.Text));
         Assert.False(BookstoreApp.IsRunning(replicas[1].ProcessId!.Value));
-        Assert.Equal(0, state.Snapshot.ExitCode);
+        Assert.Equal(0, stopped.ExitCode);
         Assert.True(requests > 100, $"Only {requests} requests in 5 s.");
         Assert.True(failures.IsEmpty, $"{failures.Count} of {requests} requests failed ({string.Join(", ", failures.Distinct())}).");
     }
 
-    [Fact]
+    [Fact(Timeout = AspireApps.TestTimeout)]
     public async Task Killing_every_recommendations_process_during_200_pages_gives_200_answers_with_the_notice()
     {
         await using var app = await BookstoreApp.StartAsync(recommendationReplicas: Replicas);

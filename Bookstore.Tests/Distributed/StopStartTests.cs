@@ -11,7 +11,7 @@ public sealed class StopStartTests
 {
     private static CancellationToken Cancellation => TestContext.Current.CancellationToken;
 
-    [Fact]
+    [Fact(Timeout = AspireApps.TestTimeout)]
     public async Task Stop_shows_the_notice_and_start_brings_books_back_within_5_s()
     {
         await using var app = await BookstoreApp.StartAsync();
