@@ -50,4 +50,30 @@ public sealed class ExtensionTests
     }
 
     private static string RepoPathsConfiguration => Infrastructure.RepoPaths.Configuration;
+
+    [Fact]
+    public void The_kept_dcp_certificate_is_made_once_readable_by_its_owner_only_and_reused()
+    {
+        var folder = Directory.CreateTempSubdirectory("bookstore-dcp-cert-").FullName;
+        try
+        {
+            var path = Path.Combine(folder, "dcp", "apiserver.pfx");
+
+            using var made = DcpCertificateService.LoadOrCreate(path);
+            using var kept = DcpCertificateService.LoadOrCreate(path);
+
+            Assert.True(made.HasPrivateKey);
+            Assert.Equal(made.Thumbprint, kept.Thumbprint);
+            Assert.True(made.NotAfter > DateTime.Now.AddDays(300));
+            Assert.Contains("localhost", made.GetNameInfo(System.Security.Cryptography.X509Certificates.X509NameType.DnsName, forIssuer: false), StringComparison.Ordinal);
+            if (!OperatingSystem.IsWindows())
+            {
+                Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(path));
+            }
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
 }
