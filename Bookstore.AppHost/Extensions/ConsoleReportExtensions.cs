@@ -74,7 +74,8 @@ public static partial class ConsoleReportExtensions
             }
         }
 
-        var elapsed = (long)(DateTime.Now - Process.GetCurrentProcess().StartTime).TotalMilliseconds;
+        using var process = Process.GetCurrentProcess();
+        var elapsed = (long)(DateTime.Now - process.StartTime).TotalMilliseconds;
         LogReady(logger, elapsed);
     }
 

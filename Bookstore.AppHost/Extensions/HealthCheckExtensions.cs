@@ -67,9 +67,9 @@ internal sealed class EndpointHealthCheck(EndpointReference endpoint, string pat
 
         var version = endpoint.EndpointAnnotation.Transport == "http2" ? HttpVersion.Version20 : HttpVersion.Version11;
         var results = await Task.WhenAll(replicas.Select(replica => ProbeAsync(new Uri(new Uri(replica), path), version, cancellationToken)));
-        return results.FirstOrDefault(result => result.Status != HealthStatus.Healthy) is { Description: not null } unhealthy
-            ? unhealthy
-            : HealthCheckResult.Healthy();
+        // HealthCheckResult is a struct whose default is Unhealthy, so FirstOrDefault cannot tell "none" from "one".
+        var unhealthy = Array.FindIndex(results, result => result.Status != HealthStatus.Healthy);
+        return unhealthy < 0 ? HealthCheckResult.Healthy() : results[unhealthy];
     }
 
     private static async Task<HealthCheckResult> ProbeAsync(Uri uri, Version version, CancellationToken cancellationToken)
