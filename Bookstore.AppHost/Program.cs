@@ -2,13 +2,27 @@ using Bookstore.AppHost.Extensions;
 
 var builder = DistributedApplication.CreateBuilder(args);
 
-// The gRPC service: HTTP/2 without TLS (h2c), healthy once /health answers over HTTP/2.
+// The gRPC service: HTTP/2 without TLS (h2c), healthy once /health answers over HTTP/2. Without a "catalog" connection
+// string it keeps its catalog in a SQLite file (data/catalog.db): nothing to install.
 var recommendations = builder.AddProject<Projects.Bookstore_Recommendations>("recommendations")
+    .WithReferenceEnvironment(ReferenceEnvironmentInjectionFlags.ConnectionString)   // ConnectionStrings__catalog only
     .AsHttp2Service()
     .WithTransportHealthCheck("/health");
 
+// PostgreSQL instead (`dotnet run --project Bookstore.AppHost -- --database postgres`; needs a container engine), and
+// always in the published manifest, from which the Compose and Kubernetes files are generated.
+if (builder.UsesPostgres())
+{
+    var catalog = builder.AddPostgres("postgres")
+        .WithDebianPostgresImage()
+        .WithDataVolume("bookstore-postgres-data")
+        .AddDatabase("catalog");
+    recommendations.WithReference(catalog).WaitFor(catalog);
+}
+
 // The web app: finds Recommendations by service discovery (every replica's address), starts once it is healthy.
 builder.AddProject<Projects.Bookstore_Marketplace>("marketplace")
+    .WithReferenceEnvironment(ReferenceEnvironmentInjectionFlags.ServiceDiscovery)   // services__recommendations__* only
     .WithReference(recommendations)
     .WithReplicaAddresses(recommendations)
     .WaitFor(recommendations)

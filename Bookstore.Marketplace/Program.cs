@@ -1,5 +1,7 @@
+using Bookstore.Marketplace.Api;
 using Bookstore.Marketplace.Extensions;
 using Bookstore.Marketplace.Pages;
+using Scalar.AspNetCore;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -13,8 +15,16 @@ if (!app.Environment.IsDevelopment())
     app.UseExceptionHandler(PageEndpoints.ErrorPath);
 }
 
+// An empty 4xx/5xx (e.g. a JSON body that does not parse) gets problem details.
+app.UseStatusCodePages();
 app.UseStaticFiles();
 app.MapDefaultEndpoints();
 app.MapPages();
+app.MapApi();
+
+// The API's OpenAPI document (/openapi/v1.json) and two reference pages over it: Scalar (/scalar/v1), Swagger UI (/swagger).
+app.MapOpenApi();
+app.MapScalarApiReference();
+app.UseSwaggerUI(options => options.SwaggerEndpoint("/openapi/v1.json", "Bookstore API"));
 
 app.Run();

@@ -1,3 +1,4 @@
+using Bookstore.Recommendations.Data;
 using Bookstore.Recommendations.Extensions;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -7,7 +8,19 @@ builder.AddApplicationServices();
 
 var app = builder.Build();
 
+// `migrate`: apply the catalog's migrations and exit (the deployments' migration job, or by hand).
+if (args is [CatalogMigrator.CommandName])
+{
+    return await app.RunCommandAsync();
+}
+
+if (!await app.MigrateOnStartAsync())
+{
+    return CatalogMigrator.FailureExitCode;
+}
+
 app.MapDefaultEndpoints();
 app.MapApplicationEndpoints();
 
-app.Run();
+await app.RunAsync();
+return 0;

@@ -1,3 +1,4 @@
+using Bookstore.Marketplace.Books;
 using Bookstore.Marketplace.Recommending;
 using Microsoft.Extensions.Http.Resilience;
 using Polly;
@@ -33,6 +34,17 @@ public static class ApplicationServiceExtensions
         // A singleton holds one client, so one long-lived channel serves every page (grpc-dotnet's advice); the
         // replica is still chosen per call by service discovery in the HTTP pipeline.
         builder.Services.AddSingleton<BookRecommender>();
+
+        // Book pages: book data through HybridCache (in memory here), the rating form with an antiforgery token.
+        builder.Services.AddOptions<BookCacheOptions>().Bind(builder.Configuration.GetSection(BookCacheOptions.SectionName));
+        builder.Services.AddHybridCache();
+        builder.Services.AddSingleton<BookCacheMetrics>();
+        builder.Services.AddSingleton<BookClient>();
+        builder.Services.AddAntiforgery();
+
+        // The JSON API: problem details for every error, and its OpenAPI document.
+        builder.Services.AddProblemDetails();
+        builder.Services.AddOpenApi();
         return builder;
     }
 

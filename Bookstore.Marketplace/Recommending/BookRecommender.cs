@@ -17,13 +17,11 @@ public sealed partial class BookRecommender(
     RecommendationsMetrics metrics,
     ILogger<BookRecommender> logger)
 {
-    // The Marketplace has no sign-in yet: every visitor is the seed's user 1.
-    private const int AnonymousUserId = 1;
-
-    public async Task<RecommendationResult> RecommendAsync(BookCategory category, CancellationToken cancellationToken)
+    /// <summary>Up to <paramref name="maxResults"/> (default: the configured number) books for the user (see Books/Visitor).</summary>
+    public async Task<RecommendationResult> RecommendAsync(BookCategory category, int userId, CancellationToken cancellationToken, int? maxResults = null)
     {
         var settings = options.Value;
-        var request = new RecommendationRequest { UserId = AnonymousUserId, Category = category, MaxResults = settings.MaxResults };
+        var request = new RecommendationRequest { UserId = userId, Category = category, MaxResults = maxResults ?? settings.MaxResults };
         try
         {
             var response = await client.RecommendAsync(request, deadline: DateTime.UtcNow + settings.Deadline, cancellationToken: cancellationToken);

@@ -16,6 +16,8 @@ public static class Categories
         new("self-help", "Self-help", BookCategory.SelfHelp, "Self-help books you may like"),
     ];
 
+    public static CategoryPage? Find(BookCategory category) => All.FirstOrDefault(page => page.Category == category);
+
     public static CategoryPage? FindBySlug(string slug) =>
         All.FirstOrDefault(page => string.Equals(page.Slug, slug, StringComparison.OrdinalIgnoreCase));
 }

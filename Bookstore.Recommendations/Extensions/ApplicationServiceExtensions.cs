@@ -1,4 +1,5 @@
 using Bookstore.Recommendations.Catalog;
+using Bookstore.Recommendations.Data;
 using Bookstore.Recommendations.Interceptors;
 using Bookstore.Recommendations.Recommending;
 using Bookstore.Recommendations.Shutdown;
@@ -14,7 +15,10 @@ public static class ApplicationServiceExtensions
         // whatever the working directory or appsettings say.
         builder.Services.Configure<KestrelServerOptions>(kestrel =>
             kestrel.ConfigureEndpointDefaults(endpoint => endpoint.Protocols = HttpProtocols.Http2));
-        builder.Services.AddSingleton<IBookCatalog, InMemoryBookCatalog>();
+        builder.AddCatalogDatabase();
+        builder.Services.AddOptions<CatalogOptions>().Bind(builder.Configuration.GetSection(CatalogOptions.SectionName));
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<BookCatalog>();
         builder.Services.AddGrpcCallInterceptors();
         builder.Services.AddGrpc(options => options.AddCallInterceptors());
         builder.Services.AddGrpcReflection();

@@ -1,3 +1,4 @@
+using System.Data.Common;
 using Bookstore.Recommendations.Recommending;
 using Grpc.Core;
 using Grpc.Core.Interceptors;
@@ -5,7 +6,8 @@ using Grpc.Core.Interceptors;
 namespace Bookstore.Recommendations.Interceptors;
 
 /// <summary>
-/// Maps exceptions to gRPC statuses: a <see cref="DomainException"/> to its own status and message, anything
+/// Maps exceptions to gRPC statuses: a <see cref="DomainException"/> to its own status and message, a transient database
+/// error to UNAVAILABLE, anything
 /// unexpected to INTERNAL with a generic message (the details go to one error log line, never to the client).
 /// </summary>
 public sealed partial class ExceptionInterceptor(ILogger<ExceptionInterceptor> logger) : Interceptor
@@ -49,6 +51,10 @@ public sealed partial class ExceptionInterceptor(ILogger<ExceptionInterceptor> l
         {
             case DomainException domain:
                 return new RpcException(new Status(domain.StatusCode, domain.Message));
+            case DbException { IsTransient: true }:
+                // The database is down or busy for a moment: the client may retry (every write here is idempotent).
+                LogUnavailable(exception, context.Method);
+                return new RpcException(new Status(StatusCode.Unavailable, "The catalog database is unavailable right now. Please try again in a moment."));
             case OperationCanceledException when context.CancellationToken.IsCancellationRequested:
                 return new RpcException(new Status(StatusCode.Cancelled, "The call was cancelled."));
             default:
@@ -56,6 +62,9 @@ public sealed partial class ExceptionInterceptor(ILogger<ExceptionInterceptor> l
                 return new RpcException(new Status(StatusCode.Internal, InternalErrorMessage));
         }
     }
+
+    [LoggerMessage(EventId = 2, Level = LogLevel.Warning, Message = "The catalog database was unavailable in gRPC method {RpcMethod}")]
+    private partial void LogUnavailable(Exception exception, string rpcMethod);
 
     [LoggerMessage(EventId = 1, Level = LogLevel.Error, Message = "Unexpected exception in gRPC method {RpcMethod}")]
     private partial void LogUnexpected(Exception exception, string rpcMethod);

@@ -13,4 +13,6 @@ public abstract class DomainException(StatusCode statusCode, string message) : E
 
 public sealed class CategoryNotFoundException() : DomainException(StatusCode.NotFound, "Category not found");
 
+public sealed class BookNotFoundException(int bookId) : DomainException(StatusCode.NotFound, $"Book {bookId} not found");
+
 public sealed class InvalidRequestException(string message) : DomainException(StatusCode.InvalidArgument, message);

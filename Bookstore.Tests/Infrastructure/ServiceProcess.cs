@@ -44,8 +44,13 @@ public sealed partial class ServiceProcess : IAsyncDisposable
         }
     }
 
-    public static Task<ServiceProcess> StartRecommendationsAsync(IReadOnlyDictionary<string, string>? environment = null) =>
-        StartAsync("Bookstore.Recommendations", environment);
+    /// <summary>Recommendations on a SQLite catalog of its own in a new temporary folder, unless the environment names one.</summary>
+    public static Task<ServiceProcess> StartRecommendationsAsync(IReadOnlyDictionary<string, string>? environment = null)
+    {
+        var merged = new Dictionary<string, string>(environment ?? new Dictionary<string, string>());
+        merged.TryAdd("ConnectionStrings__catalog", $"Data Source={Path.Combine(Directory.CreateTempSubdirectory("bookstore-catalog-").FullName, "catalog.db")}");
+        return StartAsync("Bookstore.Recommendations", merged);
+    }
 
     public static Task<ServiceProcess> StartMarketplaceAsync(Uri recommendations, IReadOnlyDictionary<string, string>? environment = null)
     {

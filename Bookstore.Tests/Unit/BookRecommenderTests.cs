@@ -27,7 +27,7 @@ public sealed class BookRecommenderTests
             new RecommendationsMetrics(meterFactory),
             loggerFactory.CreateLogger<BookRecommender>());
 
-        var result = await recommender.RecommendAsync(BookCategory.Mystery, TestContext.Current.CancellationToken);
+        var result = await recommender.RecommendAsync(BookCategory.Mystery, userId: 1, TestContext.Current.CancellationToken);
 
         Assert.True(result.Unavailable);
         Assert.Empty(result.Books);
@@ -52,7 +52,7 @@ public sealed class BookRecommenderTests
             new RecommendationsMetrics(meterFactory),
             LoggerFactory.Create(_ => { }).CreateLogger<BookRecommender>());
 
-        var result = await recommender.RecommendAsync(BookCategory.Mystery, TestContext.Current.CancellationToken);
+        var result = await recommender.RecommendAsync(BookCategory.Mystery, userId: 1, TestContext.Current.CancellationToken);
 
         Assert.True(result.Unavailable);
         Assert.Equal((int)Grpc.Core.StatusCode.DeadlineExceeded, Assert.Single(metrics.Of(RecommendationsMetrics.UnavailableName)).Tags["rpc.grpc.status_code"]);
@@ -76,7 +76,7 @@ public sealed class BookRecommenderTests
             loggerFactory.CreateLogger<BookRecommender>());
         using var visitorLeaves = new CancellationTokenSource(TimeSpan.FromMilliseconds(200));
 
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => recommender.RecommendAsync(BookCategory.Mystery, visitorLeaves.Token));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => recommender.RecommendAsync(BookCategory.Mystery, userId: 1, visitorLeaves.Token));
 
         Assert.Empty(metrics.Of(RecommendationsMetrics.UnavailableName));
         Assert.DoesNotContain(logs.Entries, entry => entry.Level >= LogLevel.Warning);

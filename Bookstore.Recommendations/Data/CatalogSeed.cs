@@ -1,11 +1,13 @@
 using Bookstore.Protos;
+using Bookstore.Recommendations.Catalog;
 
-namespace Bookstore.Recommendations.Catalog;
+namespace Bookstore.Recommendations.Data;
 
 /// <summary>
-/// The built-in catalog. Ids 1 to 9 are the seed tutorial's books, kept so that existing clients see the same ids.
+/// The books the first migration loads (EF Core's HasData): changing this list needs a new migration. Ids 1 to 9 are
+/// the seed tutorial's books, kept so that existing clients see the same ids.
 /// </summary>
-public sealed class InMemoryBookCatalog : IBookCatalog
+public static class CatalogSeed
 {
     public static readonly IReadOnlyList<Book> Books =
     [
@@ -46,10 +48,4 @@ public sealed class InMemoryBookCatalog : IBookCatalog
         new(35, "Quiet", "Susan Cain", BookCategory.SelfHelp),
         new(36, "Feeling Good", "David D. Burns", BookCategory.SelfHelp),
     ];
-
-    private readonly Dictionary<BookCategory, Book[]> _byCategory =
-        Books.GroupBy(book => book.Category).ToDictionary(group => group.Key, group => group.ToArray());
-
-    public IReadOnlyList<Book>? FindByCategory(BookCategory category) =>
-        _byCategory.TryGetValue(category, out var books) ? books : null;
 }

@@ -1,9 +1,9 @@
 using Bookstore.Protos;
-using Bookstore.Recommendations.Catalog;
+using Bookstore.Recommendations.Data;
 
 namespace Bookstore.Tests.Unit;
 
-public sealed class BookCatalogTests
+public sealed class CatalogSeedTests
 {
     [Theory]
     [InlineData(BookCategory.Mystery)]
@@ -11,24 +11,20 @@ public sealed class BookCatalogTests
     [InlineData(BookCategory.SelfHelp)]
     public void Every_category_has_at_least_ten_books_with_title_and_author(BookCategory category)
     {
-        var books = new InMemoryBookCatalog().FindByCategory(category);
+        var books = CatalogSeed.Books.Where(book => book.Category == category).ToList();
 
-        Assert.NotNull(books);
         Assert.True(books.Count >= 10, $"{category} has {books.Count} books.");
         Assert.All(books, book => Assert.False(string.IsNullOrWhiteSpace(book.Title) || string.IsNullOrWhiteSpace(book.Author)));
+        Assert.All(books, book => Assert.True(book.Title.Length <= CatalogDbContext.MaxTextLength && book.Author.Length <= CatalogDbContext.MaxTextLength));
     }
 
     [Fact]
     public void Ids_are_unique_and_the_seed_books_keep_their_ids()
     {
-        Assert.Equal(InMemoryBookCatalog.Books.Count, InMemoryBookCatalog.Books.Select(book => book.Id).Distinct().Count());
-        var byId = InMemoryBookCatalog.Books.ToDictionary(book => book.Id, book => book.Title);
+        Assert.Equal(CatalogSeed.Books.Count, CatalogSeed.Books.Select(book => book.Id).Distinct().Count());
+        var byId = CatalogSeed.Books.ToDictionary(book => book.Id, book => book.Title);
         Assert.Equal("The Maltese Falcon", byId[1]);
         Assert.Equal("Ender's Game", byId[5]);
         Assert.Equal("Man's Search for Meaning", byId[9]);
     }
-
-    [Fact]
-    public void An_unknown_category_has_no_books() =>
-        Assert.Null(new InMemoryBookCatalog().FindByCategory((BookCategory)7));
 }

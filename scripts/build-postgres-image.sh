@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Builds bookstore/postgres:15 (deploy/postgres: PostgreSQL 15 from Debian's packages, a stand-in for the official
+# postgres image for Aspire.Hosting.PostgreSQL) with the Docker engine at $DOCKER_HOST (or the default one).
+#   The base image: BASE_IMAGE if given (e.g. debian:bookworm-slim, where a registry is reachable); otherwise
+#   bookstore/runtime-deps:bookworm, imported from the debootstrap tarball cached in $BASE_CACHE exactly as
+#   scripts/build-images.sh does (and made there the same way when missing).
+#   Skips the build when the image exists and was built from the same Dockerfile, entrypoint and base image (a
+#   hash of the three, kept in the image's label org.bookstore.postgres.inputs).
+# Usage: scripts/build-postgres-image.sh
+# Use it from the AppHost with .WithImage("bookstore/postgres", "15").WithImageRegistry(null).
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+image=bookstore/postgres:15
+context=deploy/postgres
+label=org.bookstore.postgres.inputs
+base_cache=${BASE_CACHE:-/var/cache/bookstore}
+local_base=bookstore/runtime-deps:bookworm
+base_image=${BASE_IMAGE:-$local_base}
+
+# Same as scripts/build-images.sh (kept in step by hand): import the cached Debian base, making it first if needed.
+if [[ $base_image == "$local_base" ]] && ! docker image inspect "$local_base" >/dev/null 2>&1; then
+  tarball=$base_cache/runtime-deps-bookworm.tar
+  if [[ ! -s $tarball ]]; then
+    mirror=$(awk '/^URIs:/ { print $2; exit }' /etc/apt/sources.list.d/debian.sources)
+    rootfs=$(mktemp -d)
+    echo "building the base image from Debian packages ($mirror)"
+    debootstrap --variant=minbase --include=ca-certificates,libssl3,zlib1g,libstdc++6 bookworm "$rootfs" "$mirror" >/dev/null
+    rm -rf "$rootfs"/var/cache/apt/archives/*.deb "$rootfs"/var/lib/apt/lists/*
+    mkdir -p "$base_cache"
+    tar -C "$rootfs" -cf "$tarball.partial" . && mv "$tarball.partial" "$tarball"
+    rm -rf "$rootfs"
+  fi
+  docker import --change 'CMD ["/bin/bash"]' "$tarball" "$local_base" >/dev/null
+fi
+
+# A base not present locally (one to pull) counts by its name.
+base_id=$(docker image inspect -f '{{.Id}}' "$base_image" 2>/dev/null || echo "$base_image")
+inputs=$({ cat "$context/Dockerfile" "$context/docker-entrypoint.sh"; echo "$base_id"; } | sha256sum | cut -d' ' -f1)
+if [[ $(docker image inspect -f "{{index .Config.Labels \"$label\"}}" "$image" 2>/dev/null || true) == "$inputs" ]]; then
+  echo "$image is current"
+  exit 0
+fi
+
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+# The legacy builder: Debian's docker.io has no buildx, and this Dockerfile needs nothing more.
+DOCKER_BUILDKIT=0 docker build -q --build-arg "BASE_IMAGE=$base_image" --label "$label=$inputs" -t "$image" "$context" \
+  >/dev/null 2>"$log" || { cat "$log" >&2; exit 1; }
+echo "built $image"
