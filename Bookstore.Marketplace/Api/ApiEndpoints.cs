@@ -34,13 +34,18 @@ public static class ApiEndpoints
 
         api.MapGet("/recommendations", RecommendationsAsync)
             .WithName("GetRecommendations")
-            .WithSummary("Books of a category for a user, picked at random with well-rated books preferred (never cached).");
+            .WithSummary("Books of a category for a user, picked at random with well-rated books preferred (never cached).")
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         api.MapGet("/books/{id:int}", BookAsync)
             .WithName("GetBook")
-            .WithSummary("A book with its average rating.");
+            .WithSummary("A book with its average rating.")
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         api.MapPost("/books/{id:int}/ratings", RateAsync)
             .WithName("RateBook")
-            .WithSummary("Rates a book for a user; rating again replaces the earlier rating, so a retry counts once.");
+            .WithSummary("Rates a book for a user; rating again replaces the earlier rating, so a retry counts once.")
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         return app;
     }
 

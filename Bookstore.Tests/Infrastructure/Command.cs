@@ -5,7 +5,8 @@ namespace Bookstore.Tests.Infrastructure;
 /// <summary>Runs a command line tool to its end and returns its exit code and everything it printed.</summary>
 public static class Command
 {
-    public static async Task<(int ExitCode, string Output)> RunAsync(string fileName, string workingDirectory, IEnumerable<string> args, string? standardInput = null)
+    public static async Task<(int ExitCode, string Output)> RunAsync(
+        string fileName, string workingDirectory, IEnumerable<string> args, string? standardInput = null, IReadOnlyDictionary<string, string>? environment = null)
     {
         var start = new ProcessStartInfo(fileName)
         {
@@ -17,6 +18,11 @@ public static class Command
         foreach (var arg in args)
         {
             start.ArgumentList.Add(arg);
+        }
+
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[name] = value;
         }
 
         using var process = Process.Start(start) ?? throw new InvalidOperationException($"{fileName} did not start.");
@@ -36,6 +42,11 @@ public static class Command
     public static Task<(int ExitCode, string Output)> AppHostAsync(params string[] args) =>
         RunAsync(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet", RepoPaths.ProjectDirectory("Bookstore.AppHost"),
             [RepoPaths.ServiceAssembly("Bookstore.AppHost"), .. args]);
+
+    /// <summary>Bookstore.Recommendations' build output as a command (e.g. <c>migrate</c>), in Production, with <paramref name="environment"/>.</summary>
+    public static Task<(int ExitCode, string Output)> RecommendationsAsync(IReadOnlyDictionary<string, string> environment, params string[] args) =>
+        RunAsync(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet", RepoPaths.ProjectDirectory("Bookstore.Recommendations"),
+            [RepoPaths.ServiceAssembly("Bookstore.Recommendations"), .. args], environment: new Dictionary<string, string>(environment) { ["ASPNETCORE_ENVIRONMENT"] = "Production" });
 
     /// <summary>Bookstore.DeploymentGenerator's build output: Aspire manifest in, Kustomize and Compose files out.</summary>
     public static Task<(int ExitCode, string Output)> DeploymentGeneratorAsync(string manifest, string outputDirectory) =>

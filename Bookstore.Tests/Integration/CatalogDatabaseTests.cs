@@ -1,0 +1,153 @@
+using System.Collections.Concurrent;
+using Bookstore.Protos;
+using Bookstore.Tests.Infrastructure;
+using Grpc.Core;
+using Microsoft.Data.Sqlite;
+
+namespace Bookstore.Tests.Integration;
+
+/// <summary>Recommendations' own database on real processes: migrations (the command, at start, a failure) and durability.</summary>
+public sealed class CatalogDatabaseTests : IDisposable
+{
+    private readonly DirectoryInfo _directory = Directory.CreateTempSubdirectory("bookstore-catalog-");
+
+    private string DatabaseFile => Path.Combine(_directory.FullName, "catalog.db");
+
+    private Dictionary<string, string> Environment => new() { ["ConnectionStrings__catalog"] = $"Data Source={DatabaseFile}" };
+
+    private static CancellationToken Cancellation => TestContext.Current.CancellationToken;
+
+    public void Dispose()
+    {
+        SqliteConnection.ClearAllPools();
+        _directory.Delete(recursive: true);
+    }
+
+    [Fact]
+    public async Task The_migrate_command_creates_and_seeds_the_schema_then_finds_it_up_to_date()
+    {
+        var first = await Command.RecommendationsAsync(Environment, "migrate");
+        var second = await Command.RecommendationsAsync(Environment, "migrate");
+
+        Assert.True(first.ExitCode == 0, first.Output);
+        Assert.Contains("Applied 1 migration(s) to the catalog database", first.Output, StringComparison.Ordinal);
+        Assert.True(second.ExitCode == 0, second.Output);
+        Assert.Contains("The catalog database is up to date", second.Output, StringComparison.Ordinal);
+        Assert.Equal(36L, Scalar("SELECT COUNT(*) FROM Books"));
+        Assert.Equal("The Maltese Falcon", Scalar("SELECT Title FROM Books WHERE Id = 1"));
+    }
+
+    [Fact]
+    public async Task A_failing_migration_stops_the_service_with_a_message_and_rolls_back_what_it_did()
+    {
+        // A table in the way: the first migration creates Books, then fails on Ratings.
+        Execute("CREATE TABLE Ratings (Something INTEGER)");
+
+        var (exitCode, output) = await Command.RecommendationsAsync(Environment);
+
+        Assert.Equal(1, exitCode);
+        Assert.Contains($"Migrating the catalog database (SQLite file {DatabaseFile}) failed", output, StringComparison.Ordinal);
+        Assert.Contains("The service does not start.", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("Now listening", output, StringComparison.Ordinal);
+        // Nothing of the failed migration is left: no Books table, no history row.
+        Assert.Equal(0L, Scalar("SELECT COUNT(*) FROM sqlite_master WHERE name = 'Books'"));
+        var hasHistory = (long)Scalar("SELECT COUNT(*) FROM sqlite_master WHERE name = '__EFMigrationsHistory'")! == 1;
+        Assert.True(!hasHistory || (long)Scalar("SELECT COUNT(*) FROM __EFMigrationsHistory")! == 0);
+    }
+
+    [Fact]
+    public async Task A_connection_string_of_no_known_kind_gets_a_message_that_says_what_to_use()
+    {
+        var (exitCode, output) = await Command.RecommendationsAsync(new Dictionary<string, string> { ["ConnectionStrings__catalog"] = "Endpoint=somewhere" });
+
+        Assert.NotEqual(0, exitCode);
+        Assert.Contains("ConnectionStrings:catalog is neither a PostgreSQL connection string", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Every_acknowledged_rating_survives_a_SIGKILL_during_a_stream_of_ratings()
+    {
+        var acknowledged = new ConcurrentDictionary<(int User, int Book), int>();
+        await using (var service = await ServiceProcess.StartRecommendationsAsync(Environment))
+        {
+            using var channel = Http2.CreateChannel(service.BaseAddress);
+            var client = Http2.RecommendationsClient(channel);
+            using var stop = CancellationTokenSource.CreateLinkedTokenSource(Cancellation);
+
+            // 4 writers, each its own users; every acknowledged (user, book, stars) is remembered.
+            var writers = Enumerable.Range(0, 4).Select(writer => Task.Run(async () =>
+            {
+                for (var i = 0; !stop.IsCancellationRequested; i++)
+                {
+                    var request = new RateBookRequest { UserId = 10_000 + (writer * 100_000) + i, BookId = (i % 36) + 1, Stars = (i % 5) + 1 };
+                    try
+                    {
+                        await client.RateBookAsync(request, cancellationToken: stop.Token);
+                        acknowledged[(request.UserId, request.BookId)] = request.Stars;
+                    }
+                    catch (RpcException)
+                    {
+                        return;   // the process is gone: this call was never acknowledged
+                    }
+                }
+            })).ToList();
+
+            // Kill it while the writers are busy: once 300 ratings are acknowledged.
+            while (acknowledged.Count < 300)
+            {
+                await Task.Delay(10, Cancellation);
+                Assert.False(service.HasExited, service.Output);
+            }
+
+            service.Signal(ServiceProcess.SigKill);
+            await service.WaitForExitAsync(TimeSpan.FromSeconds(10));
+            await stop.CancelAsync();
+            await Task.WhenAll(writers);
+        }
+
+        var stored = new Dictionary<(int User, int Book), int>();
+        using (var connection = Open())
+        using (var command = connection.CreateCommand())
+        {
+            command.CommandText = "SELECT UserId, BookId, Stars FROM Ratings";
+            using var reader = command.ExecuteReader();
+            while (reader.Read())
+            {
+                stored[(reader.GetInt32(0), reader.GetInt32(1))] = reader.GetInt32(2);
+            }
+        }
+
+        var lost = acknowledged.Where(rating => !stored.TryGetValue(rating.Key, out var stars) || stars != rating.Value).ToList();
+        Assert.True(lost.Count == 0, $"{lost.Count} of {acknowledged.Count} acknowledged ratings are not in the database, e.g. {string.Join(", ", lost.Take(5))}.");
+        Assert.True(acknowledged.Count >= 300);
+
+        // And the service starts again on the same file and counts them.
+        await using var restarted = await ServiceProcess.StartRecommendationsAsync(Environment);
+        using var again = Http2.CreateChannel(restarted.BaseAddress);
+        var book = await Http2.RecommendationsClient(again).GetBookAsync(new GetBookRequest { BookId = 1 }, cancellationToken: Cancellation);
+        Assert.Equal(stored.Count(rating => rating.Key.Book == 1), book.Book.RatingCount);
+    }
+
+    private SqliteConnection Open()
+    {
+        var connection = new SqliteConnection($"Data Source={DatabaseFile}");
+        connection.Open();
+        return connection;
+    }
+
+    private void Execute(string sql)
+    {
+        using var connection = Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
+    }
+
+    private object? Scalar(string sql)
+    {
+        using var connection = Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return command.ExecuteScalar();
+    }
+}
