@@ -3,7 +3,8 @@
 #   1. the contract checks: buf lint, buf breaking against contract-baseline/, and proof that buf breaking
 #      does catch a breaking change;
 #   2. the .NET test suite (unit, interceptor, integration, distributed on Aspire.Hosting.Testing, the AppHost as a
-#      process, the dashboard in Chromium, publishing), built in Release, and then that no process of the app is left;
+#      process, the dashboard in Chromium, publishing), built in Release, with line coverage (TestResults/coverage/),
+#      and then that no process of the app is left;
 #   3. that aspirate-output/ is exactly what scripts/generate-deployment.sh writes (Aspire's manifest, then ours);
 #   4. a real Compose run of it (scripts/compose-run.sh: Docker engine, images, docker-compose up).
 # It ends with one line "N passed, N failed" and exits non-zero when anything failed.
@@ -29,12 +30,16 @@ check() {
   fi
 }
 
-echo "== Installing tools (npm: buf, ajv, kubernetes-models, yaml from package-lock.json; Debian: docker-compose, chromium)"
+echo "== Installing tools (npm: buf, ajv, kubernetes-models, yaml from package-lock.json; Debian: docker-compose, chromium, the seed's Python gRPC client tools)"
 install_tools() {
   npm install --no-audit --no-fund --loglevel=error || return 1
   local missing=()
   command -v docker-compose >/dev/null || missing+=(docker-compose)
   [[ -x /usr/bin/chromium ]] || missing+=(chromium)
+  # The seed tutorial's Python client (Integration/SeedClientTests): Debian's grpcio, protoc and its Python gRPC plugin.
+  /usr/bin/python3 -c 'import grpc' 2>/dev/null || missing+=(python3-grpcio)
+  command -v protoc >/dev/null || missing+=(protobuf-compiler)
+  [[ -x /usr/bin/grpc_python_plugin ]] || missing+=(protobuf-compiler-grpc)
   if ((${#missing[@]})); then
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" || return 1
   fi
@@ -72,7 +77,14 @@ app_processes >"$logs/before.pids"
 # A failed test prints the Aspire apps' own logs (resources' output, DCP): the console gets the test results without
 # them, TestResults/dotnet-test.log everything.
 mkdir -p TestResults
-dotnet test --project Bookstore.Tests -c "$configuration" 2>&1 | tee TestResults/dotnet-test.log |
+# Line coverage (coverlet, then ReportGenerator into TestResults/coverage/): of the code that runs inside the test process.
+# Coverlet cannot instrument ReadyToRun images, so this build leaves them out (BookstoreReadyToRun=false).
+rm -rf TestResults/coverage-data TestResults/coverage
+dotnet tool restore >/dev/null
+dotnet test --project Bookstore.Tests -c "$configuration" -p:BookstoreReadyToRun=false --results-directory TestResults/coverage-data -- \
+  --coverlet --coverlet-output-format cobertura --coverlet-exclude-by-file "**/obj/**" --coverlet-exclude-by-file "**/Migrations/*.cs" \
+  --coverlet-include "[Bookstore.Recommendations]*" --coverlet-include "[Bookstore.Marketplace]*" \
+  --coverlet-include "[Bookstore.ServiceDefaults]*" --coverlet-include "[Bookstore.AppHost]*" 2>&1 | tee TestResults/dotnet-test.log |
   grep -v -E '^\s+(info|warn|dbug|fail): |^\s+[0-9]+: [0-9]{4}-' | tee "$logs/dotnet.log"
 total=$(grep -oP '^\s*total: \K\d+' "$logs/dotnet.log" | tail -1)
 dotnet_failed=$(grep -oP '^\s*failed: \K\d+' "$logs/dotnet.log" | tail -1)
@@ -83,6 +95,16 @@ if [[ -z $total || -z $dotnet_failed || -z $dotnet_passed || $total -eq 0 ]]; th
 else
   passed=$((passed + dotnet_passed))
   failed=$((failed + dotnet_failed))
+fi
+
+echo "== Line coverage (TestResults/coverage/index.html)"
+if dotnet tool run reportgenerator "-reports:TestResults/coverage-data/*.cobertura*.xml" -targetdir:TestResults/coverage \
+  "-reporttypes:Html;TextSummary" -verbosity:Warning >"$logs/coverage.log" 2>&1; then
+  grep -E '^  Line coverage|^Bookstore\.[A-Za-z]+ ' TestResults/coverage/Summary.txt | sed 's/^ */  /'
+else
+  cat "$logs/coverage.log"
+  echo "FAILED  the coverage report"
+  failed=$((failed + 1))
 fi
 
 no_app_process_is_left() {

@@ -19,15 +19,20 @@ public static partial class BookstoreApp
     /// <summary>Builds the AppHost's model (changed as the test asks), starts it and waits until every resource is healthy.</summary>
     /// <param name="recommendationReplicas">How many Recommendations processes.</param>
     /// <param name="dashboard">Whether the Aspire dashboard runs too (Aspire.Hosting.Testing leaves it out by default).</param>
-    public static async Task<DistributedApplication> StartAsync(int recommendationReplicas = 1, bool dashboard = false)
+    /// <param name="args">The AppHost's command line (e.g. <c>--database postgres</c>).</param>
+    /// <param name="configure">Changes to the model before it is built.</param>
+    public static async Task<DistributedApplication> StartAsync(
+        int recommendationReplicas = 1, bool dashboard = false, string[]? args = null, Action<IDistributedApplicationTestingBuilder>? configure = null)
     {
         var cancellationToken = TestContext.Current.CancellationToken;
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Bookstore_AppHost>(
-            new DistributedApplicationTestingBuilderOptions { EnableDashboard = dashboard }, [], cancellationToken);
+            new DistributedApplicationTestingBuilderOptions { EnableDashboard = dashboard }, args ?? [], cancellationToken);
         if (recommendationReplicas > 1)
         {
             builder.CreateResourceBuilder<ProjectResource>(Recommendations).WithReplicas(recommendationReplicas);
         }
+
+        configure?.Invoke(builder);
 
         var app = await builder.BuildAsync(cancellationToken);
         try
