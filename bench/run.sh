@@ -100,6 +100,7 @@ cleanup() {
     for f in "$LOG_DIR"/recommendations.log "$LOG_DIR"/marketplace.log; do
         if [[ -s "$f" ]]; then gzip -f "$f" 2>/dev/null || true; fi
     done
+    [[ -z "${REC_DB_DIR:-}" ]] || rm -rf "$REC_DB_DIR"
     exit "$status"
 }
 trap cleanup EXIT
@@ -352,15 +353,17 @@ h2load_run() {
     log "$label: ${RPS[$key]} req/s, p50 $p50 ms, p99 $p99 ms ($ndone calls, CPU ${REC_CPU[$key]} us/call, machine ${BUSY[$key]} busy, ${OTHER[$key]} by others)"
 }
 
-# wrk_run KEY LABEL PATH: warm-up + measured run against Marketplace.
+# wrk_run KEY LABEL PATH: warm-up + measured run against Marketplace, as a returning visitor (the Marketplace's visitor
+# cookie; without it every request would be a new visitor, whose id gets a cookie and a first look-up of its ratings).
+VISITOR_COOKIE="Cookie: bookstore-visitor=424242"
 wrk_run() {
     local key=$1 label=$2 path=$3
     local url="http://127.0.0.1:$MKT_PORT$path" out=$LOG_DIR/wrk-$key.txt
     log "wrk $label: warm-up ${WARMUP}s"
-    run_tool "$LOG_DIR/wrk-$key-warmup.txt" wrk -t1 -c"$WRK_CONNS" -d"${WARMUP}s" "$url" \
+    run_tool "$LOG_DIR/wrk-$key-warmup.txt" wrk -t1 -c"$WRK_CONNS" -d"${WARMUP}s" -H "$VISITOR_COOKIE" "$url" \
         || die "wrk warm-up failed (see $LOG_DIR/wrk-$key-warmup.txt)"
     log "wrk $label: measured ${DURATION}s (-t1 -c$WRK_CONNS)"
-    measure "$key" "$out" wrk -t1 -c"$WRK_CONNS" -d"${DURATION}s" --latency "$url"
+    measure "$key" "$out" wrk -t1 -c"$WRK_CONNS" -d"${DURATION}s" --latency -H "$VISITOR_COOKIE" "$url"
 
     local non2xx sockerr
     RPS[$key]=$(awk '/^Requests\/sec:/ { printf "%.0f", $2 }' "$out")
@@ -419,8 +422,10 @@ done
 # ---------------------------------------------------------------- Recommendations
 REC_PORT=$(free_port) || die "no free port"
 REC_LOG=$LOG_DIR/recommendations.log
+# Its catalog: a SQLite file of its own (created and migrated at start), as the embedded default runs it.
+REC_DB_DIR=$(mktemp -d)
 start_service Recommendations Bookstore.Recommendations "$REC_DLL" "$REC_LOG" \
-    "ASPNETCORE_URLS=http://127.0.0.1:$REC_PORT" "${REC_EXTRA_ENV[@]}"
+    "ASPNETCORE_URLS=http://127.0.0.1:$REC_PORT" "ConnectionStrings__catalog=Data Source=$REC_DB_DIR/catalog.db" "${REC_EXTRA_ENV[@]}"
 REC_PID=$STARTED_PID
 wait_healthy Recommendations "$REC_PID" "http://127.0.0.1:$REC_PORT/health" --http2-prior-knowledge
 REC_START_RSS=$(status_mb "$REC_PID" VmRSS)
