@@ -66,13 +66,16 @@ internal static class MigrationJob
         };
     }
 
-    /// <summary>Waits until the server accepts connections, so that the Job's retries count real failures only.</summary>
+    /// <summary>
+    /// Waits until the server accepts connections, so that the Job's retries count real failures only. With a user
+    /// name: libpq cannot look up the pod's uid (no passwd entry), and pg_isready without -U then never even tries.
+    /// </summary>
     private static Dictionary<string, object> WaitForServer(ManifestContainer server) => new()
     {
         ["name"] = $"wait-for-{server.Name}",
         ["image"] = server.Image,
         ["imagePullPolicy"] = "IfNotPresent",
-        ["command"] = new[] { "sh", "-c", $"until pg_isready -h {server.Name} -p {PostgresServer.Port(server)} -q; do sleep 2; done" },
+        ["command"] = new[] { "sh", "-c", $"until pg_isready -U {PostgresServer.UserName(server)} -h {server.Name} -p {PostgresServer.Port(server)} -q; do sleep 2; done" },
         ["resources"] = new Dictionary<string, object>
         {
             ["requests"] = new Dictionary<string, object> { ["cpu"] = "10m", ["memory"] = "16Mi" },

@@ -276,6 +276,29 @@ public sealed class DeploymentTests : IAsyncLifetime
     }
 
     [Fact]
+    public void The_migration_job_runs_the_recommendations_image_with_migrate_once_postgres_accepts_connections()
+    {
+        var job = Objects("Job").Single();
+        var spec = Map(job, "spec");
+        var podSpec = Map(Map(spec, "template"), "spec");
+        var deployment = Container(Objects("Deployment").Single(found => Name(found) == "recommendations"));
+        var migrate = Container(job);
+
+        Assert.Equal("recommendations-migrate", Name(job));
+        Assert.Equal(deployment["image"], migrate["image"]);
+        Assert.Equal(["migrate"], List(migrate, "args"));
+        Assert.Equal(deployment["envFrom"], migrate["envFrom"], new YamlEquality());
+        Assert.Equal(deployment["env"], migrate["env"], new YamlEquality());
+        AssertHardened(migrate);
+        Assert.Equal("Never", podSpec["restartPolicy"]);
+        Assert.True(int.Parse((string)spec["backoffLimit"], System.Globalization.CultureInfo.InvariantCulture) > 0);
+        Assert.True(spec.ContainsKey("ttlSecondsAfterFinished"));
+        var wait = Map(List(podSpec, "initContainers").Single());
+        Assert.Equal("bookstore/postgres:15", wait["image"]);
+        Assert.Contains("pg_isready -U postgres -h postgres -p 5432", (string)List(wait, "command").Last(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task The_password_is_only_in_git_ignored_files_and_in_no_config_map()
     {
         var passwords = SecretFiles.Select(file => ReadSecret(Path.Combine(_output, file))).ToList();
@@ -431,4 +454,14 @@ public sealed class DeploymentTests : IAsyncLifetime
     private static Dictionary<object, object> Map(Dictionary<object, object> parent, string key) => Map(parent[key]);
 
     private static List<object> List(Dictionary<object, object> parent, string key) => (List<object>)parent[key];
+
+    /// <summary>Two parsed YAML values are equal: the same text once serialized again.</summary>
+    private sealed class YamlEquality : IEqualityComparer<object>
+    {
+        private static readonly ISerializer Serializer = new SerializerBuilder().Build();
+
+        public new bool Equals(object? x, object? y) => Serializer.Serialize(x) == Serializer.Serialize(y);
+
+        public int GetHashCode(object obj) => Serializer.Serialize(obj).GetHashCode(StringComparison.Ordinal);
+    }
 }
