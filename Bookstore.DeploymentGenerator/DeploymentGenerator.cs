@@ -1,121 +1,101 @@
-using System.Text.RegularExpressions;
 using YamlDotNet.Serialization;
+using static Bookstore.DeploymentGenerator.KubernetesObjects;
 
 namespace Bookstore.DeploymentGenerator;
 
 /// <summary>
-/// Aspirate's job: from an Aspire manifest, a Kustomize tree (one folder per resource with deployment.yaml,
-/// service.yaml, serviceaccount.yaml and a kustomization.yaml whose configMapGenerator carries the
-/// environment) and a docker-compose.yaml. Placeholders become in-cluster addresses: every container listens on
-/// 8080; an h2c (gRPC) service gets a headless Service, so that its clients see every pod and spread calls over
-/// them, instead of one ClusterIP connection pinned to one pod.
-/// <para>
-/// Aspire's manifest publisher gives every project an <c>https</c> binding beside <c>http</c> (and, to a project that
-/// references it, <c>services__{name}__https__0</c>). The containers serve plain HTTP on 8080, so the https bindings
-/// and the variables that point at them are left out.
-/// </para>
+/// Aspirate's job: from an Aspire manifest, a Kustomize tree (one folder per resource with its workload, Service,
+/// ServiceAccount and a kustomization.yaml whose configMapGenerator carries the environment) and a docker-compose.yaml.
+/// Placeholders become in-cluster addresses: every project container listens on 8080; an h2c (gRPC) service gets a
+/// headless Service, so that its clients see every pod and spread calls over them, instead of one ClusterIP connection
+/// pinned to one pod. PostgreSQL containers are <see cref="PostgresServer"/>'s, the projects' schema migrations
+/// <see cref="MigrationJob"/>'s. Secret parameters never get a value in a generated file: Kubernetes takes them from
+/// Secrets generated from git-ignored env files, Compose from a git-ignored .env (scripts/generate-secrets.sh).
 /// </summary>
-internal static partial class DeploymentGenerator
+internal static class DeploymentGenerator
 {
     public const int ContainerPort = 8080;
     public const int Replicas = 3;
     public const int TerminationGracePeriodSeconds = 45;
 
+    /// <summary>The uid of the .NET images' non-root "app" user, which the services' Dockerfiles run as.</summary>
+    public const int ProjectUser = 1654;
+
     private static readonly ISerializer Yaml = new SerializerBuilder()
-        .WithQuotingNecessaryStrings()
+        // YAML 1.1 quoting too: docker-compose (PyYAML) reads an unquoted no, yes, on or off as a boolean.
+        .WithQuotingNecessaryStrings(quoteYaml1_1Strings: true)
         .DisableAliases()
         .Build();
 
     public static void Write(string manifestPath, string outputDirectory)
     {
-        var projects = WithoutTlsBindings(AspireManifest.Read(manifestPath));
-        Directory.CreateDirectory(outputDirectory);
-        foreach (var project in projects)
+        var model = new DeploymentModel(AspireManifest.Read(manifestPath));
+        if (model.Projects.Count(project => model.PostgresServerOf(project) is not null) > 1)
         {
-            var folder = Path.Combine(outputDirectory, project.Name);
-            Directory.CreateDirectory(folder);
-            WriteYaml(Path.Combine(folder, "serviceaccount.yaml"), ServiceAccount(project));
-            WriteYaml(Path.Combine(folder, "deployment.yaml"), Deployment(project));
-            WriteYaml(Path.Combine(folder, "service.yaml"), Service(project));
-            WriteYaml(Path.Combine(folder, "kustomization.yaml"), new Dictionary<string, object>
-            {
-                ["apiVersion"] = "kustomize.config.k8s.io/v1beta1",
-                ["kind"] = "Kustomization",
-                ["resources"] = new[] { "serviceaccount.yaml", "deployment.yaml", "service.yaml" },
-                ["configMapGenerator"] = new[]
-                {
-                    new Dictionary<string, object>
-                    {
-                        ["name"] = $"{project.Name}-env",
-                        ["literals"] = Environment(project).Select(variable => $"{variable.Key}={variable.Value}").ToArray(),
-                    },
-                },
-            });
+            throw new ManifestException("More than one project uses a PostgreSQL database; the Compose file has one migrate service so far.");
+        }
+
+        Directory.CreateDirectory(outputDirectory);
+        foreach (var project in model.Projects)
+        {
+            WriteProject(model, project, Path.Combine(outputDirectory, project.Name));
+        }
+
+        foreach (var container in model.Containers)
+        {
+            PostgresServer.WriteKubernetes(model, container, Path.Combine(outputDirectory, container.Name));
         }
 
         WriteYaml(Path.Combine(outputDirectory, "kustomization.yaml"), new Dictionary<string, object>
         {
             ["apiVersion"] = "kustomize.config.k8s.io/v1beta1",
             ["kind"] = "Kustomization",
-            ["resources"] = projects.Select(project => project.Name).ToArray(),
+            ["resources"] = model.Containers.Select(container => container.Name).Concat(model.Projects.Select(project => project.Name)).ToArray(),
         });
-        WriteYaml(Path.Combine(outputDirectory, "docker-compose.yaml"), Compose(projects));
+        WriteYaml(Path.Combine(outputDirectory, "docker-compose.yaml"), ComposeFile(model));
     }
 
-    private static List<ManifestProject> WithoutTlsBindings(IReadOnlyList<ManifestProject> projects)
+    public static void WriteYaml(string path, object document, string? note = null) =>
+        File.WriteAllText(path, $"# Generated by scripts/generate-deployment.sh from aspire-manifest.json: do not edit.\n{(note is null ? "" : $"# {note}\n")}{Yaml.Serialize(document)}");
+
+    private static void WriteProject(DeploymentModel model, ManifestProject project, string folder)
     {
-        var tls = projects.SelectMany(project => project.Bindings.Where(binding => binding.Scheme == "https").Select(binding => $"{project.Name}.{binding.Name}")).ToHashSet();
-        return [.. projects.Select(project => project with
+        Directory.CreateDirectory(folder);
+        var resources = new List<string> { "serviceaccount.yaml", "deployment.yaml", "service.yaml" };
+        WriteYaml(Path.Combine(folder, "serviceaccount.yaml"), ServiceAccount(project.Name, Labels(project)));
+        WriteYaml(Path.Combine(folder, "deployment.yaml"), Deployment(model, project));
+        WriteYaml(Path.Combine(folder, "service.yaml"), Service(project));
+        if (model.PostgresServerOf(project) is { } server)
         {
-            Bindings = [.. project.Bindings.Where(binding => !tls.Contains($"{project.Name}.{binding.Name}"))],
-            Environment = project.Environment
-                .Where(variable => !Placeholder().Matches(variable.Value).Any(match => tls.Contains($"{match.Groups["resource"].Value}.{match.Groups["binding"].Value}")))
-                .ToDictionary(variable => variable.Key, variable => variable.Value),
-        })];
+            WriteYaml(Path.Combine(folder, MigrationJob.FileName), MigrationJob.Job(model, project, server),
+                $"A Job's pod template cannot change: kubectl delete job {MigrationJob.Name(project)} --ignore-not-found before each kubectl apply -k.");
+            resources.Add(MigrationJob.FileName);
+        }
+
+        WriteYaml(Path.Combine(folder, "kustomization.yaml"), Kustomization(
+            resources,
+            ConfigMapName(project),
+            model.Environment(project.Environment).Where(variable => !variable.Value.HasSecrets).Select(variable => $"{variable.Key}={variable.Value.Plain}")));
     }
 
-    /// <summary>The manifest's environment with its placeholders resolved to in-cluster (or Compose network) addresses.</summary>
-    public static IReadOnlyDictionary<string, string> Environment(ManifestProject project) =>
-        project.Environment.ToDictionary(variable => variable.Key, variable => Placeholder().Replace(variable.Value, match =>
-            match.Groups["property"].Value switch
-            {
-                "url" => $"http://{match.Groups["resource"].Value}:{ContainerPort}",
-                "host" => match.Groups["resource"].Value,
-                "port" or "targetPort" => ContainerPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                var other => throw new ManifestException($"Placeholder property '{other}' in {match.Value} is not supported."),
-            }));
+    private static string ConfigMapName(ManifestProject project) => $"{project.Name}-env";
 
     private static bool IsGrpc(ManifestProject project) => project.Bindings.Any(binding => binding.Transport == "http2");
 
     private static bool IsExternal(ManifestProject project) => project.Bindings.Any(binding => binding.External);
 
-    private static Dictionary<string, object> Labels(ManifestProject project) => new()
-    {
-        ["app.kubernetes.io/name"] = project.Name,
-        ["app.kubernetes.io/part-of"] = "bookstore",
-        ["app.kubernetes.io/component"] = IsExternal(project) ? "frontend" : "backend",
-        ["app.kubernetes.io/managed-by"] = "bookstore-apphost",
-    };
+    private static Dictionary<string, object> Labels(ManifestProject project) =>
+        KubernetesObjects.Labels(project.Name, IsExternal(project) ? "frontend" : "backend");
 
-    private static Dictionary<string, object> Selector(ManifestProject project) => new() { ["app.kubernetes.io/name"] = project.Name };
-
-    private static Dictionary<string, object> ServiceAccount(ManifestProject project) => new()
-    {
-        ["apiVersion"] = "v1",
-        ["kind"] = "ServiceAccount",
-        ["metadata"] = new Dictionary<string, object> { ["name"] = project.Name, ["labels"] = Labels(project) },
-        ["automountServiceAccountToken"] = false,
-    };
-
-    private static Dictionary<string, object> Deployment(ManifestProject project) => new()
+    private static Dictionary<string, object> Deployment(DeploymentModel model, ManifestProject project) => new()
     {
         ["apiVersion"] = "apps/v1",
         ["kind"] = "Deployment",
-        ["metadata"] = new Dictionary<string, object> { ["name"] = project.Name, ["labels"] = Labels(project) },
+        ["metadata"] = Metadata(project.Name, Labels(project)),
         ["spec"] = new Dictionary<string, object>
         {
             ["replicas"] = Replicas,
-            ["selector"] = new Dictionary<string, object> { ["matchLabels"] = Selector(project) },
+            ["selector"] = new Dictionary<string, object> { ["matchLabels"] = Selector(project.Name) },
             ["template"] = new Dictionary<string, object>
             {
                 ["metadata"] = new Dictionary<string, object> { ["labels"] = Labels(project) },
@@ -125,52 +105,61 @@ internal static partial class DeploymentGenerator
                     ["automountServiceAccountToken"] = false,
                     // Above the service's drain time (30 s by default), so in-flight calls finish before SIGKILL.
                     ["terminationGracePeriodSeconds"] = TerminationGracePeriodSeconds,
-                    ["securityContext"] = new Dictionary<string, object>
-                    {
-                        ["runAsNonRoot"] = true,
-                        ["runAsUser"] = 1654,
-                        ["runAsGroup"] = 1654,
-                        ["seccompProfile"] = new Dictionary<string, object> { ["type"] = "RuntimeDefault" },
-                    },
-                    ["containers"] = new[] { Container(project) },
-                    ["volumes"] = new[] { new Dictionary<string, object> { ["name"] = "tmp", ["emptyDir"] = new Dictionary<string, object>() } },
+                    ["securityContext"] = PodSecurityContext(ProjectUser),
+                    ["containers"] = new[] { ProjectContainer(model, project) },
+                    ["volumes"] = new[] { EmptyDir("tmp") },
                 },
             },
         },
     };
 
-    private static Dictionary<string, object> Container(ManifestProject project) => new()
+    /// <summary>The project's container: its image, the ConfigMap's environment, and the variables that carry a secret from their Secret.</summary>
+    public static Dictionary<string, object> ProjectContainer(DeploymentModel model, ManifestProject project)
     {
-        ["name"] = project.Name,
-        ["image"] = $"bookstore/{project.Name}:latest",
-        ["imagePullPolicy"] = "IfNotPresent",
-        ["ports"] = new[] { new Dictionary<string, object> { ["name"] = "http", ["containerPort"] = ContainerPort, ["protocol"] = "TCP" } },
-        ["envFrom"] = new[] { new Dictionary<string, object> { ["configMapRef"] = new Dictionary<string, object> { ["name"] = $"{project.Name}-env" } } },
-        ["resources"] = new Dictionary<string, object>
+        var container = new Dictionary<string, object>
+        {
+            ["name"] = project.Name,
+            ["image"] = Image(project),
+            ["imagePullPolicy"] = "IfNotPresent",
+            ["ports"] = new[] { new Dictionary<string, object> { ["name"] = "http", ["containerPort"] = ContainerPort, ["protocol"] = "TCP" } },
+            ["envFrom"] = new[] { ConfigMapEnvironment(ConfigMapName(project)) },
+        };
+        var secret = model.Environment(project.Environment).Where(variable => variable.Value.HasSecrets).ToDictionary();
+        if (secret.Count > 0)
+        {
+            container["env"] = SecretEnvironment(secret, model.SecretName);
+        }
+
+        container["resources"] = new Dictionary<string, object>
         {
             ["requests"] = new Dictionary<string, object> { ["cpu"] = "100m", ["memory"] = "128Mi" },
             ["limits"] = new Dictionary<string, object> { ["cpu"] = "1", ["memory"] = "256Mi" },
-        },
-        ["securityContext"] = new Dictionary<string, object>
-        {
-            ["allowPrivilegeEscalation"] = false,
-            ["readOnlyRootFilesystem"] = true,
-            ["runAsNonRoot"] = true,
-            ["capabilities"] = new Dictionary<string, object> { ["drop"] = new[] { "ALL" } },
-        },
-        ["startupProbe"] = Probe(project, "/alive", periodSeconds: 1, failureThreshold: 30),
-        ["readinessProbe"] = Probe(project, "/health", periodSeconds: 5, failureThreshold: 1),
-        ["livenessProbe"] = Probe(project, "/alive", periodSeconds: 10, failureThreshold: 3),
+        };
+        container["securityContext"] = ContainerSecurityContext();
+        container["startupProbe"] = Probe(project, ServiceDefaultsPaths.Alive, periodSeconds: 1, failureThreshold: 30);
+        container["readinessProbe"] = Probe(project, ServiceDefaultsPaths.Health, periodSeconds: 5, failureThreshold: 1);
+        container["livenessProbe"] = Probe(project, ServiceDefaultsPaths.Alive, periodSeconds: 10, failureThreshold: 3);
         // The only writable place: .NET and ASP.NET Core may write temporary files.
-        ["volumeMounts"] = new[] { new Dictionary<string, object> { ["name"] = "tmp", ["mountPath"] = "/tmp" } },
-    };
+        container["volumeMounts"] = new[] { Mount("tmp", "/tmp") };
+        return container;
+    }
 
-    /// <summary>gRPC services are probed with grpc.health.v1 (it turns NOT_SERVING on SIGTERM); web apps on the ServiceDefaults paths.</summary>
+    private static string Image(ManifestProject project) => $"bookstore/{project.Name}:latest";
+
+    /// <summary>
+    /// Web apps are probed on the ServiceDefaults paths. A gRPC (h2c-only) service cannot be asked over HTTP/1.1: its
+    /// readiness is grpc.health.v1, which reports every health check (it turns NOT_SERVING on SIGTERM, and while the
+    /// catalog schema lacks a migration); its start and liveness are the port accepting connections, so a pod waiting
+    /// for the migration job, or draining, is not restarted.
+    /// </summary>
     private static Dictionary<string, object> Probe(ManifestProject project, string path, int periodSeconds, int failureThreshold)
     {
-        var probe = IsGrpc(project)
-            ? new Dictionary<string, object> { ["grpc"] = new Dictionary<string, object> { ["port"] = ContainerPort } }
-            : new Dictionary<string, object> { ["httpGet"] = new Dictionary<string, object> { ["path"] = path, ["port"] = "http" } };
+        var probe = (IsGrpc(project), path) switch
+        {
+            (true, ServiceDefaultsPaths.Health) => new Dictionary<string, object> { ["grpc"] = new Dictionary<string, object> { ["port"] = ContainerPort } },
+            (true, _) => new Dictionary<string, object> { ["tcpSocket"] = new Dictionary<string, object> { ["port"] = "http" } },
+            _ => new Dictionary<string, object> { ["httpGet"] = new Dictionary<string, object> { ["path"] = path, ["port"] = "http" } },
+        };
         probe["periodSeconds"] = periodSeconds;
         probe["failureThreshold"] = failureThreshold;
         return probe;
@@ -180,7 +169,7 @@ internal static partial class DeploymentGenerator
     {
         var spec = new Dictionary<string, object>
         {
-            ["selector"] = Selector(project),
+            ["selector"] = Selector(project.Name),
             ["ports"] = new[]
             {
                 new Dictionary<string, object>
@@ -207,31 +196,31 @@ internal static partial class DeploymentGenerator
         {
             ["apiVersion"] = "v1",
             ["kind"] = "Service",
-            ["metadata"] = new Dictionary<string, object> { ["name"] = project.Name, ["labels"] = Labels(project) },
+            ["metadata"] = Metadata(project.Name, Labels(project)),
             ["spec"] = spec,
         };
     }
 
     // No top-level "name": Debian's docker-compose (1.29) rejects it; the project name comes from the folder or -p.
-    private static Dictionary<string, object> Compose(IReadOnlyList<ManifestProject> projects) => new()
+    private static Dictionary<string, object> ComposeFile(DeploymentModel model)
     {
-        ["services"] = projects.ToDictionary(project => project.Name, project =>
+        var services = model.Containers.ToDictionary(container => container.Name, container => (object)PostgresServer.ComposeService(model, container));
+        foreach (var project in model.Projects)
         {
-            var service = new Dictionary<string, object>
+            var service = ProjectComposeService(model, project);
+            var server = model.PostgresServerOf(project);
+            var dependencies = model.DependenciesOf(project);
+            var dependsOn = model.Projects.Where(other => dependencies.Contains(other.Name)).ToDictionary(other => other.Name, _ => (object)Compose.Condition("service_started"));
+            if (server is not null)
             {
-                ["image"] = $"bookstore/{project.Name}:latest",
-                ["environment"] = Environment(project),
-                ["read_only"] = true,
-                ["tmpfs"] = new[] { "/tmp" },
-                ["cap_drop"] = new[] { "ALL" },
-                ["security_opt"] = new[] { "no-new-privileges:true" },
-                ["stop_grace_period"] = $"{TerminationGracePeriodSeconds}s",
-                ["restart"] = "unless-stopped",
-            };
-            var dependencies = projects.Where(other => other != project && project.Environment.Values.Any(value => value.Contains($"{{{other.Name}.", StringComparison.Ordinal))).Select(other => other.Name).ToArray();
-            if (dependencies.Length > 0)
+                services[MigrationJob.ComposeServiceName] = MigrationJob.ComposeService(model, project, server);
+                dependsOn[server.Name] = Compose.Condition("service_healthy");
+                dependsOn[MigrationJob.ComposeServiceName] = Compose.Condition("service_completed_successfully");
+            }
+
+            if (dependsOn.Count > 0)
             {
-                service["depends_on"] = dependencies;
+                service["depends_on"] = dependsOn;
             }
 
             if (IsExternal(project))
@@ -244,13 +233,35 @@ internal static partial class DeploymentGenerator
                 service["deploy"] = new Dictionary<string, object> { ["replicas"] = Replicas };
             }
 
-            return (object)service;
-        }),
+            services[project.Name] = service;
+        }
+
+        var compose = new Dictionary<string, object> { ["services"] = services };
+        var volumes = model.Containers.SelectMany(container => container.Volumes).Select(volume => volume.Name).Distinct().ToList();
+        if (volumes.Count > 0)
+        {
+            compose["volumes"] = volumes.ToDictionary(volume => volume, _ => (object)new Dictionary<string, object>());
+        }
+
+        return compose;
+    }
+
+    /// <summary>A project's Compose service without its dependencies, ports and replicas: the same hardening as in Kubernetes.</summary>
+    public static Dictionary<string, object> ProjectComposeService(DeploymentModel model, ManifestProject project) => new()
+    {
+        ["image"] = Image(project),
+        ["environment"] = Compose.Environment(model.Environment(project.Environment)),
+        ["read_only"] = true,
+        ["tmpfs"] = new[] { "/tmp" },
+        ["cap_drop"] = new[] { "ALL" },
+        ["security_opt"] = new[] { "no-new-privileges:true" },
+        ["stop_grace_period"] = $"{TerminationGracePeriodSeconds}s",
+        ["restart"] = "unless-stopped",
     };
 
-    private static void WriteYaml(string path, object document) =>
-        File.WriteAllText(path, $"# Generated by scripts/generate-deployment.sh from aspire-manifest.json: do not edit.\n{Yaml.Serialize(document)}");
-
-    [GeneratedRegex(@"\{(?<resource>[a-z0-9-]+)\.bindings\.(?<binding>[a-z0-9-]+)\.(?<property>[a-zA-Z]+)\}")]
-    private static partial Regex Placeholder();
+    private static class ServiceDefaultsPaths
+    {
+        public const string Health = "/health";
+        public const string Alive = "/alive";
+    }
 }

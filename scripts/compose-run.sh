@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
 # A real Compose run of aspirate-output/docker-compose.yaml (scripts/test.sh calls it):
 # installs Debian's docker.io, docker-compose and debootstrap if missing; starts its own dockerd (state in a
-# temporary directory); builds the images (scripts/build-images.sh); `docker-compose up -d`; waits for Marketplace's
-# /health, then until the home page, on the published port 8080, shows 3 books; checks that 30 pages spread their calls over the 3 replicas of
-# Recommendations (client-side round robin over Compose's DNS answers); stops Recommendations and checks the fallback notice (HTTP 200);
-# then tears everything down and stops dockerd, also on failure.
+# temporary directory); builds the images (scripts/build-images.sh, scripts/build-postgres-image.sh); creates the
+# secrets (scripts/generate-secrets.sh: aspirate-output/.env and postgres/postgres.env, git-ignored, removed again if
+# this run made them); `docker-compose up -d` (PostgreSQL, then the one-shot migrate service, then the services);
+# checks that migrate exited 0; waits for Marketplace's /health, then until the home page, on the published port 8080,
+# shows 3 books; checks that 30 pages spread their calls over the 3 replicas of Recommendations (client-side round
+# robin over Compose's DNS answers); rates a book through the JSON API and checks that the rating is still there after
+# `docker-compose restart recommendations` (it lives in PostgreSQL); stops Recommendations and checks the fallback
+# notice (HTTP 200); then tears everything down (containers, network, volumes) and stops dockerd, also on failure.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -19,8 +23,14 @@ fi
 state=$(mktemp -d /tmp/bookstore-docker.XXXXXX)
 export DOCKER_HOST=unix://$state/docker.sock
 compose=(docker-compose -p bookstore-ci -f aspirate-output/docker-compose.yaml)
+# The secret files this run creates (and removes again); ones that were there before are the user's and stay.
+made_secrets=()
+for file in aspirate-output/.env aspirate-output/postgres/postgres.env; do
+  [[ -e $file ]] || made_secrets+=("$file")
+done
 cleanup() {
   "${compose[@]}" down -v --remove-orphans >/dev/null 2>&1 || true
+  rm -f "${made_secrets[@]}"
   if [[ -s $state/docker.pid ]]; then
     kill "$(cat "$state/docker.pid")" 2>/dev/null || true
     for _ in $(seq 1 100); do [[ -e $state/docker.pid ]] || break; sleep 0.1; done
@@ -35,8 +45,22 @@ for _ in $(seq 1 100); do docker info >/dev/null 2>&1 && break; sleep 0.2; done
 docker info >/dev/null 2>&1 || { cat "$state/dockerd.log"; echo "dockerd did not start" >&2; exit 1; }
 
 scripts/build-images.sh
+scripts/build-postgres-image.sh
+scripts/generate-secrets.sh aspirate-output
 
-"${compose[@]}" up -d
+# up -d waits for PostgreSQL's health check, then for migrate to finish, before it starts Recommendations.
+if ! "${compose[@]}" up -d; then
+  "${compose[@]}" ps; "${compose[@]}" logs --tail 30 postgres migrate
+  echo "docker-compose up failed" >&2
+  exit 1
+fi
+migrate_exit=$(docker inspect -f '{{.State.ExitCode}} {{.State.Status}}' "$("${compose[@]}" ps -q migrate)")
+if [[ $migrate_exit != "0 exited" ]]; then
+  "${compose[@]}" logs --tail 30 migrate
+  echo "the migrate service did not exit 0 (exit code and state: $migrate_exit)" >&2
+  exit 1
+fi
+echo "migrate: exited 0 ($("${compose[@]}" logs --no-color migrate | grep -o -m1 -E 'Applied [0-9]+ migration.*|The catalog database is up to date'))"
 
 for _ in $(seq 1 120); do
   [[ $(curl -s --max-time 2 http://127.0.0.1:8080/health || true) == Healthy ]] && break
@@ -68,6 +92,30 @@ if [[ $(wc -l <<<"$spread") -ne 3 ]] || awk '$1 < 6 { bad = 1 } END { exit !bad 
   echo "the calls did not spread over the 3 Recommendations replicas (each needs at least 6 of 30)" >&2
   exit 1
 fi
+
+# A rating goes to PostgreSQL: it is still there after every Recommendations replica has restarted. (Rating drops the
+# book from Marketplace's cache, so the read after the restart asks Recommendations again.)
+rated=$(curl -s --max-time 10 -w '\n%{http_code}' -H 'Content-Type: application/json' -d '{"userId": 4242, "stars": 5}' \
+  http://127.0.0.1:8080/api/books/3/ratings || true)
+count() { grep -o -E '"ratingCount": ?[0-9]+' <<<"$1" | grep -o -E '[0-9]+$' || echo 0; }
+if [[ $(tail -1 <<<"$rated") != 200 ]] || (($(count "$rated") < 1)); then
+  "${compose[@]}" logs --tail 30 recommendations
+  echo "POST /api/books/3/ratings did not answer 200 with ratingCount >= 1: $rated" >&2
+  exit 1
+fi
+echo "rated book 3: $(head -1 <<<"$rated")"
+"${compose[@]}" restart recommendations >/dev/null
+for _ in $(seq 1 120); do
+  book=$(curl -s --max-time 5 -w '\n%{http_code}' http://127.0.0.1:8080/api/books/3 || true)
+  [[ $(tail -1 <<<"$book") == 200 ]] && (($(count "$book") >= 1)) && break
+  sleep 0.5
+done
+if [[ $(tail -1 <<<"$book") != 200 ]] || (($(count "$book") < 1)); then
+  "${compose[@]}" logs --tail 30 recommendations
+  echo "after docker-compose restart recommendations, GET /api/books/3 did not show the rating: $book" >&2
+  exit 1
+fi
+echo "after restarting Recommendations: $(head -1 <<<"$book")"
 
 "${compose[@]}" stop recommendations >/dev/null
 page=$(home)

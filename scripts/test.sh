@@ -6,7 +6,7 @@
 #      process, the dashboard in Chromium, publishing), built in Release, with line coverage (TestResults/coverage/),
 #      and then that no process of the app is left;
 #   3. that aspirate-output/ is exactly what scripts/generate-deployment.sh writes (Aspire's manifest, then ours);
-#   4. a real Compose run of it (scripts/compose-run.sh: Docker engine, images, docker-compose up).
+#   4. a real Compose run of it (scripts/compose-run.sh: Docker engine, images, secrets, docker-compose up with PostgreSQL).
 # It ends with one line "N passed, N failed" and exits non-zero when anything failed.
 set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -133,8 +133,8 @@ echo "== Benchmarks (not run here: they need a quiet machine; their programs mus
 check "bench/StockAppHost and bench/TestClassTiming build" \
   bash -c "dotnet build bench/StockAppHost -c $configuration -nologo -v quiet && dotnet build bench/TestClassTiming -c $configuration -nologo -v quiet"
 
-echo "== Real Compose run (images, docker-compose up, home page, fallback)"
-check "docker-compose up of aspirate-output: 3 books, calls spread over 3 replicas, fallback when Recommendations stops" bash scripts/compose-run.sh
+echo "== Real Compose run (images, secrets, docker-compose up with PostgreSQL, home page, rating, fallback)"
+check "docker-compose up of aspirate-output: migration exits 0, 3 books, calls spread over 3 replicas, a rating survives restarting Recommendations, fallback when Recommendations stops" bash scripts/compose-run.sh
 
 rm -rf "$logs"
 echo "$passed passed, $failed failed"

@@ -43,5 +43,16 @@ public sealed class ManifestTests : IDisposable
         Assert.Equal("{recommendations.bindings.http.url}", (string?)marketplace["env"]!["services__recommendations__http__0"]);
         var projectPath = Path.GetFullPath(Path.Combine(Path.GetDirectoryName(manifest)!, (string)recommendations["path"]!));
         Assert.Equal(Path.Combine(RepoPaths.Root, "Bookstore.Recommendations", "Bookstore.Recommendations.csproj"), projectPath);
+
+        // Publishing always has PostgreSQL: the server with its data volume, the database, a secret password with no value.
+        var postgres = resources["postgres"]!;
+        Assert.Equal("container.v0", (string?)postgres["type"]);
+        Assert.Equal("bookstore/postgres:15", (string?)postgres["image"]);
+        Assert.Equal("/var/lib/postgresql/data", (string?)postgres["volumes"]![0]!["target"]);
+        Assert.Equal("{postgres-password.value}", (string?)postgres["env"]!["POSTGRES_PASSWORD"]);
+        Assert.Equal("{postgres.connectionString};Database=catalog", (string?)resources["catalog"]!["connectionString"]);
+        Assert.True((bool?)resources["postgres-password"]!["inputs"]!["value"]!["secret"]);
+        Assert.Equal("{catalog.connectionString}", (string?)recommendations["env"]!["ConnectionStrings__catalog"]);
+        Assert.Null(marketplace["env"]!["ConnectionStrings__catalog"]);
     }
 }

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Creates the git-ignored secret files that the generated deployment reads, each only when missing (an existing one
+# is kept: the database was initialised with that password), mode 600, with a random password:
+#   DIR/postgres/postgres.env  POSTGRES_PASSWORD=...  (Kubernetes: kustomize's secretGenerator makes the Secret postgres-secrets)
+#   DIR/.env                   POSTGRES_PASSWORD=...  (Compose substitutes ${POSTGRES_PASSWORD} from it)
+# The generator never writes a secret value; these files are the only place one lives. Never commit them.
+# Usage: scripts/generate-secrets.sh [DIR] (default aspirate-output)
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+out=${1:-aspirate-output}
+
+# 32 characters of [A-Za-z0-9] from the kernel's random source: safe in a connection string, a URL and $(VAR) expansion.
+password() {
+  local random
+  random=$(head -c 48 /dev/urandom | base64 -w0 | tr -d '/+=')
+  printf '%s' "${random:0:32}"
+}
+
+write_once() {
+  local file=$1 key=$2
+  if [[ -e $file ]]; then
+    echo "kept $file"
+    return
+  fi
+  mkdir -p "$(dirname "$file")"
+  # Mode 600 from the start: the value is never in a file anyone else could read, not even for a moment.
+  (umask 077 && printf '%s=%s\n' "$key" "$(password)" >"$file.partial") && mv "$file.partial" "$file"
+  echo "wrote $file ($key)"
+}
+
+write_once "$out/postgres/postgres.env" POSTGRES_PASSWORD
+write_once "$out/.env" POSTGRES_PASSWORD
