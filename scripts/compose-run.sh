@@ -1,27 +1,26 @@
 #!/usr/bin/env bash
 # A real Compose run of aspirate-output/docker-compose.yaml (scripts/test.sh calls it):
-# installs Debian's docker.io, docker-compose and debootstrap if missing; starts its own dockerd (state in a
-# temporary directory); builds the images (scripts/build-images.sh, scripts/build-postgres-image.sh); creates the
+# installs Debian's docker-compose and debootstrap if missing; uses the Docker engine at the default socket, or starts
+# one (scripts/docker-engine.sh; scripts/test.sh has one running for Aspire's PostgreSQL tests already); builds the images (scripts/build-images.sh, scripts/build-postgres-image.sh); creates the
 # secrets (scripts/generate-secrets.sh: aspirate-output/.env and postgres/postgres.env, git-ignored, removed again if
 # this run made them); `docker-compose up -d` (PostgreSQL, then the one-shot migrate service, then the services);
 # checks that migrate exited 0; waits for Marketplace's /health, then until the home page, on the published port 8080,
 # shows 3 books; checks that 30 pages spread their calls over the 3 replicas of Recommendations (client-side round
 # robin over Compose's DNS answers); rates a book through the JSON API and checks that the rating is still there after
 # `docker-compose restart recommendations` (it lives in PostgreSQL); stops Recommendations and checks the fallback
-# notice (HTTP 200); then tears everything down (containers, network, volumes) and stops dockerd, also on failure.
+# notice (HTTP 200); then tears everything down (containers, network, volumes) and stops dockerd if it started it,
+# also on failure.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 missing=()
-command -v dockerd >/dev/null || missing+=(docker.io)
 command -v docker-compose >/dev/null || missing+=(docker-compose)
 command -v debootstrap >/dev/null || missing+=(debootstrap)
 if ((${#missing[@]})); then
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 
-state=$(mktemp -d /tmp/bookstore-docker.XXXXXX)
-export DOCKER_HOST=unix://$state/docker.sock
+source scripts/docker-engine.sh
 compose=(docker-compose -p bookstore-ci -f aspirate-output/docker-compose.yaml)
 # The secret files this run creates (and removes again); ones that were there before are the user's and stay.
 made_secrets=()
@@ -31,18 +30,11 @@ done
 cleanup() {
   "${compose[@]}" down -v --remove-orphans >/dev/null 2>&1 || true
   rm -f "${made_secrets[@]}"
-  if [[ -s $state/docker.pid ]]; then
-    kill "$(cat "$state/docker.pid")" 2>/dev/null || true
-    for _ in $(seq 1 100); do [[ -e $state/docker.pid ]] || break; sleep 0.1; done
-  fi
-  umount -R "$state/data" 2>/dev/null || true
-  rm -rf "$state" 2>/dev/null || true
+  docker_engine_stop
 }
 trap cleanup EXIT
 
-dockerd --data-root "$state/data" --exec-root "$state/exec" -H "$DOCKER_HOST" --pidfile "$state/docker.pid" >"$state/dockerd.log" 2>&1 &
-for _ in $(seq 1 100); do docker info >/dev/null 2>&1 && break; sleep 0.2; done
-docker info >/dev/null 2>&1 || { cat "$state/dockerd.log"; echo "dockerd did not start" >&2; exit 1; }
+docker_engine_start
 
 scripts/build-images.sh
 scripts/build-postgres-image.sh

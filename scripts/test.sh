@@ -67,6 +67,12 @@ breaking_change_is_caught() {
 }
 check "buf breaking catches a renumbered field" breaking_change_is_caught
 
+echo "== Docker engine and the PostgreSQL image (Aspire's PostgreSQL tests, then the Compose run)"
+source scripts/docker-engine.sh
+trap docker_engine_stop EXIT
+docker_ready() { docker_engine_start && docker_cli_is_recent && bash scripts/build-postgres-image.sh; }
+check "a Docker engine at the default socket and bookstore/postgres:15" docker_ready
+
 echo "== .NET tests ($configuration)"
 # Processes that run from this checkout (the services, the AppHost) or that Aspire brings (DCP, the dashboard) before
 # the tests: anything of the app still running after them that was not running before is a leak.
