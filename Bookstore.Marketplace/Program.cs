@@ -25,6 +25,9 @@ app.MapApi();
 // The API's OpenAPI document (/openapi/v1.json) and two reference pages over it: Scalar (/scalar/v1), Swagger UI (/swagger).
 app.MapOpenApi();
 app.MapScalarApiReference();
-app.UseSwaggerUI(options => options.SwaggerEndpoint("/openapi/v1.json", "Bookstore API"));
+// Swagger UI is a middleware that looks at every request: only /swagger requests go through it.
+app.UseWhen(
+    context => context.Request.Path.StartsWithSegments("/swagger"),
+    swagger => swagger.UseSwaggerUI(options => options.SwaggerEndpoint("/openapi/v1.json", "Bookstore API")));
 
 app.Run();

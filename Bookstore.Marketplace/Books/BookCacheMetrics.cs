@@ -2,20 +2,23 @@ using System.Diagnostics.Metrics;
 
 namespace Bookstore.Marketplace.Books;
 
-/// <summary>How often book data came from the cache: a counter per outcome and the hit ratio since start.</summary>
+/// <summary>How often book data came from the cache: lookups, misses, and the hit ratio since start.</summary>
 public sealed class BookCacheMetrics
 {
     public const string LookupsName = "marketplace.book_cache.lookups";
+    public const string MissesName = "marketplace.book_cache.misses";
     public const string HitRatioName = "marketplace.book_cache.hit_ratio";
 
     private readonly Counter<long> _lookups;
-    private long _hits;
-    private long _misses;
+    private readonly Counter<long> _misses;
+    private long _lookupCount;
+    private long _missCount;
 
     public BookCacheMetrics(IMeterFactory meterFactory)
     {
         var meter = meterFactory.Create(Recommending.RecommendationsMetrics.MeterName);
-        _lookups = meter.CreateCounter<long>(LookupsName, "{lookup}", "Book lookups, by whether the cache had the book (result: hit or miss).");
+        _lookups = meter.CreateCounter<long>(LookupsName, "{lookup}", "Book lookups in the cache.");
+        _misses = meter.CreateCounter<long>(MissesName, "{lookup}", "Book lookups the cache did not have: each asked Recommendations.");
         meter.CreateObservableGauge(HitRatioName, () => HitRatio, "1", "The share of book lookups answered from the cache since the process started.");
     }
 
@@ -23,15 +26,20 @@ public sealed class BookCacheMetrics
     {
         get
         {
-            var hits = Interlocked.Read(ref _hits);
-            var total = hits + Interlocked.Read(ref _misses);
-            return total == 0 ? 0 : (double)hits / total;
+            var lookups = Interlocked.Read(ref _lookupCount);
+            return lookups == 0 ? 0 : Math.Max(0, lookups - Interlocked.Read(ref _missCount)) / (double)lookups;
         }
     }
 
-    public void Record(bool hit)
+    public void RecordLookup()
     {
-        Interlocked.Increment(ref hit ? ref _hits : ref _misses);
-        _lookups.Add(1, new KeyValuePair<string, object?>("result", hit ? "hit" : "miss"));
+        Interlocked.Increment(ref _lookupCount);
+        _lookups.Add(1);
+    }
+
+    public void RecordMiss()
+    {
+        Interlocked.Increment(ref _missCount);
+        _misses.Add(1);
     }
 }

@@ -46,8 +46,13 @@ public static class PageEndpoints
         var result = await recommender.RecommendAsync(page.Category, Visitor.GetOrIssue(context), cancellationToken);
         // Author and rating of each book, from the cache (Recommend gives ids and titles): a book the cache cannot get
         // right now is shown with its title only.
-        var details = await Task.WhenAll(result.Books.Select(async book =>
-            await books.GetAsync(book.Id, cancellationToken) is { Status: BookCallStatus.Ok, Book: var info } ? info : null));
+        // One after the other: hits complete at once, without a task each.
+        var details = new BookInfo?[result.Books.Count];
+        for (var i = 0; i < details.Length; i++)
+        {
+            details[i] = await books.GetAsync(result.Books[i].Id, cancellationToken) is { Status: BookCallStatus.Ok, Book: var info } ? info : null;
+        }
+
         return Html(HtmlPages.Category(page, result, details));
     }
 

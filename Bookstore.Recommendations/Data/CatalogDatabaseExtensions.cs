@@ -1,4 +1,5 @@
 using System.Data.Common;
+using System.Runtime.CompilerServices;
 using Bookstore.Recommendations.Catalog;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
@@ -21,9 +22,7 @@ public static class CatalogDatabaseExtensions
         var connectionString = builder.Configuration.GetConnectionString(ConnectionName);
         if (IsPostgres(connectionString))
         {
-            // Pooling, retries on transient errors, health check, traces and metrics: Aspire's defaults.
-            builder.AddNpgsqlDbContext<PostgresCatalogDbContext>(ConnectionName);
-            builder.Services.AddScoped<CatalogDbContext>(services => services.GetRequiredService<PostgresCatalogDbContext>());
+            AddPostgres(builder);
         }
         else
         {
@@ -35,8 +34,19 @@ public static class CatalogDatabaseExtensions
         builder.Services.AddOptions<CatalogOptions>()
             .Bind(builder.Configuration.GetSection(CatalogOptions.SectionName))
             .PostConfigure(options => options.MigrateOnStart ??= builder.Environment.IsDevelopment() || !IsPostgres(connectionString));
+        // A singleton: AddCheck<T> would otherwise make a new instance (and ask the database) on every probe.
+        builder.Services.AddSingleton<CatalogSchemaHealthCheck>();
         builder.Services.AddHealthChecks().AddCheck<CatalogSchemaHealthCheck>("catalog-schema");
         return builder;
+    }
+
+    // A method of its own, not inlined: on SQLite the JIT never meets Npgsql's types, so its assemblies stay unloaded.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void AddPostgres(IHostApplicationBuilder builder)
+    {
+        // Pooling, retries on transient errors, health check, traces and metrics: Aspire's defaults.
+        builder.AddNpgsqlDbContext<PostgresCatalogDbContext>(ConnectionName);
+        builder.Services.AddScoped<CatalogDbContext>(services => services.GetRequiredService<PostgresCatalogDbContext>());
     }
 
     private static bool IsPostgres(string? connectionString)

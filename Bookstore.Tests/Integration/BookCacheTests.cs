@@ -36,7 +36,8 @@ public sealed class BookCacheTests(RunningServices services)
         Assert.Same(first.Book, second.Book);                       // the cached instance itself, no copy
         Assert.Equal(first.Book!.RatingCount + 1, rated.Book!.RatingCount);
         Assert.Equal(rated.Book, third.Book);                       // dropped from the cache by the rating, read again
-        Assert.Equal(["miss", "hit", "miss"], metrics.Of(BookCacheMetrics.LookupsName).Select(m => (string)m.Tags["result"]!));
+        Assert.Equal(3, metrics.Of(BookCacheMetrics.LookupsName).Count);
+        Assert.Equal(2, metrics.Of(BookCacheMetrics.MissesName).Count);
         Assert.Equal(1.0 / 3, cacheMetrics.HitRatio, precision: 6);
     }
 }

@@ -128,6 +128,44 @@ public sealed class CatalogDatabaseTests : IDisposable
         Assert.Equal(stored.Count(rating => rating.Key.Book == 1), book.Book.RatingCount);
     }
 
+    [Fact]
+    public async Task Health_probes_do_not_query_the_database_once_the_schema_is_current()
+    {
+        // Every EF Core command is logged: the probes must add none (gRPC health Check runs the checks on every call).
+        // The log is in order, so once a call's own line is there, every query it made is there too.
+        var environment = new Dictionary<string, string>(Environment) { ["Logging__LogLevel__Microsoft.EntityFrameworkCore.Database.Command"] = "Information" };
+        await using var service = await ServiceProcess.StartRecommendationsAsync(environment);
+        using var channel = Http2.CreateChannel(service.BaseAddress);
+        var health = Http2.HealthClient(channel);
+        await health.CheckAsync(new Grpc.Health.V1.HealthCheckRequest(), cancellationToken: Cancellation);
+        await WaitForLinesAsync(service, CheckLine, 1);
+        var before = Count(service.Output, "Executed DbCommand");
+
+        for (var i = 0; i < 50; i++)
+        {
+            Assert.Equal(Grpc.Health.V1.HealthCheckResponse.Types.ServingStatus.Serving,
+                (await health.CheckAsync(new Grpc.Health.V1.HealthCheckRequest(), cancellationToken: Cancellation)).Status);
+        }
+
+        await WaitForLinesAsync(service, CheckLine, 51);
+        Assert.True(before > 0, "EF Core's command log is not on: the test cannot see queries.");
+        Assert.Equal(before, Count(service.Output, "Executed DbCommand"));
+    }
+
+    private const string CheckLine = "gRPC /grpc.health.v1.Health/Check finished with OK";
+
+    private static int Count(string output, string text) => output.Split('\n').Count(line => line.Contains(text, StringComparison.Ordinal));
+
+    private static async Task WaitForLinesAsync(ServiceProcess service, string text, int count)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        while (Count(service.Output, text) < count)
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"Fewer than {count} lines \"{text}\" in:\n{service.Output}");
+            await Task.Delay(20, Cancellation);
+        }
+    }
+
     private SqliteConnection Open()
     {
         var connection = new SqliteConnection($"Data Source={DatabaseFile}");
