@@ -1,3 +1,4 @@
 using Bookstore.Tests.Infrastructure;
 
 [assembly: AssemblyFixture(typeof(RunningServices))]
+[assembly: AssemblyFixture(typeof(PostgresServerCleanup))]

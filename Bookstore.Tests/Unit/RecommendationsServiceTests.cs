@@ -8,7 +8,13 @@ using Microsoft.EntityFrameworkCore;
 namespace Bookstore.Tests.Unit;
 
 /// <summary>The service's logic called in-process, as the seed tutorial's tests do, on a real SQLite catalog.</summary>
-public sealed class RecommendationsServiceTests : IAsyncLifetime
+public sealed class RecommendationsServiceTests() : RecommendationsServiceRules(CatalogProvider.Sqlite);
+
+/// <summary>The same rules on PostgreSQL (our image in the Docker engine that scripts/test.sh starts).</summary>
+public sealed class RecommendationsServiceOnPostgresTests() : RecommendationsServiceRules(CatalogProvider.Postgres);
+
+/// <summary>Every rule of the Recommendations contract, on one database provider.</summary>
+public abstract class RecommendationsServiceRules(CatalogProvider provider) : IAsyncLifetime
 {
     private readonly FakeServerCallContext _context = new();
     private CatalogFixture _catalog = null!;
@@ -16,11 +22,15 @@ public sealed class RecommendationsServiceTests : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
-        _catalog = await CatalogFixture.CreateAsync();
+        _catalog = await CatalogFixture.CreateAsync(provider);
         _service = new RecommendationsService(_catalog.Catalog);
     }
 
-    public ValueTask DisposeAsync() => _catalog.DisposeAsync();
+    public async ValueTask DisposeAsync()
+    {
+        await _catalog.DisposeAsync();
+        GC.SuppressFinalize(this);
+    }
 
     [Theory]
     [InlineData(BookCategory.Mystery)]
