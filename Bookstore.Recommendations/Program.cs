@@ -1,3 +1,4 @@
+using Bookstore.Recommendations.Catalog;
 using Bookstore.Recommendations.Data;
 using Bookstore.Recommendations.Extensions;
 
@@ -18,6 +19,8 @@ if (!await app.MigrateOnStartAsync())
 {
     return CatalogMigrator.FailureExitCode;
 }
+
+await app.WarmUpCatalogAsync();
 
 app.MapDefaultEndpoints();
 app.MapApplicationEndpoints();

@@ -136,8 +136,8 @@ aspirate_output_is_current() {
 check "aspirate-output/ is what scripts/generate-deployment.sh writes (regenerate and commit it if not)" aspirate_output_is_current
 
 echo "== Benchmarks (not run here: they need a quiet machine; their programs must still build)"
-check "bench/StockAppHost and bench/TestClassTiming build" \
-  bash -c "dotnet build bench/StockAppHost -c $configuration -nologo -v quiet && dotnet build bench/TestClassTiming -c $configuration -nologo -v quiet"
+check "bench/StockAppHost, bench/TestClassTiming and bench/RatingLoad build" \
+  bash -c "dotnet build bench/StockAppHost -c $configuration -nologo -v quiet && dotnet build bench/TestClassTiming -c $configuration -nologo -v quiet && dotnet build bench/RatingLoad -c $configuration -nologo -v quiet"
 
 echo "== Real Compose run (images, secrets, docker-compose up with PostgreSQL, home page, rating, fallback)"
 check "docker-compose up of aspirate-output: migration exits 0, 3 books, calls spread over 3 replicas, a rating survives restarting Recommendations, fallback when Recommendations stops" bash scripts/compose-run.sh
