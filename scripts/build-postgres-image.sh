@@ -14,25 +14,8 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 image=bookstore/postgres:15
 context=deploy/postgres
 label=org.bookstore.postgres.inputs
-base_cache=${BASE_CACHE:-/var/cache/bookstore}
-local_base=bookstore/runtime-deps:bookworm
-base_image=${BASE_IMAGE:-$local_base}
-
-# Same as scripts/build-images.sh (kept in step by hand): import the cached Debian base, making it first if needed.
-if [[ $base_image == "$local_base" ]] && ! docker image inspect "$local_base" >/dev/null 2>&1; then
-  tarball=$base_cache/runtime-deps-bookworm.tar
-  if [[ ! -s $tarball ]]; then
-    mirror=$(awk '/^URIs:/ { print $2; exit }' /etc/apt/sources.list.d/debian.sources)
-    rootfs=$(mktemp -d)
-    echo "building the base image from Debian packages ($mirror)"
-    debootstrap --variant=minbase --include=ca-certificates,libssl3,zlib1g,libstdc++6 bookworm "$rootfs" "$mirror" >/dev/null
-    rm -rf "$rootfs"/var/cache/apt/archives/*.deb "$rootfs"/var/lib/apt/lists/*
-    mkdir -p "$base_cache"
-    tar -C "$rootfs" -cf "$tarball.partial" . && mv "$tarball.partial" "$tarball"
-    rm -rf "$rootfs"
-  fi
-  docker import --change 'CMD ["/bin/bash"]' "$tarball" "$local_base" >/dev/null
-fi
+source scripts/base-image.sh
+base_image_ready
 
 # A base not present locally (one to pull) counts by its name.
 base_id=$(docker image inspect -f '{{.Id}}' "$base_image" 2>/dev/null || echo "$base_image")
