@@ -2,8 +2,7 @@
 # Builds bookstore/postgres:15 (deploy/postgres: PostgreSQL 15 from Debian's packages, a stand-in for the official
 # postgres image for Aspire.Hosting.PostgreSQL) with the Docker engine at $DOCKER_HOST (or the default one).
 #   The base image: BASE_IMAGE if given (e.g. debian:bookworm-slim, where a registry is reachable); otherwise
-#   bookstore/runtime-deps:bookworm, imported from the debootstrap tarball cached in $BASE_CACHE exactly as
-#   scripts/build-images.sh does (and made there the same way when missing).
+#   bookstore/runtime-deps:bookworm, the Debian base scripts/build-images.sh uses too (scripts/base-image.sh).
 #   Skips the build when the image exists and was built from the same Dockerfile, entrypoint and base image (a
 #   hash of the three, kept in the image's label org.bookstore.postgres.inputs).
 # Usage: scripts/build-postgres-image.sh
