@@ -5,7 +5,7 @@
 # secrets (scripts/generate-secrets.sh: aspirate-output/.env and postgres/postgres.env, git-ignored, removed again if
 # this run made them); `docker-compose up -d` (PostgreSQL, then the one-shot migrate service, then the services);
 # checks that migrate exited 0; waits for Marketplace's /health, then until the home page, on the published port 8080,
-# shows 3 books; checks that 30 pages spread their calls over the 3 replicas of Recommendations (client-side round
+# shows 3 books and until each replica has served a call; checks that 30 pages spread their calls over the 3 replicas of Recommendations (client-side round
 # robin over Compose's DNS answers); rates a book through the JSON API and checks that the rating is still there after
 # `docker-compose restart recommendations` (it lives in PostgreSQL); stops Recommendations and checks the fallback
 # notice (HTTP 200); then tears everything down (containers, network, volumes) and stops dockerd if it started it,
@@ -75,11 +75,28 @@ if [[ $(books "$page") != 3 ]]; then
 fi
 echo "home page: 3 books"
 
-# Compose's DNS answers with every replica; service discovery must spread the calls over all three.
+# Compose's DNS answers with every replica; service discovery must spread the calls over all three. Compose starts the
+# replicas without waiting for them to listen, and the Marketplace skips a replica that refused a connection for a
+# moment, so first wait until each replica has served a call (the condition, bounded), then count 30 pages' calls.
+replicas=$(docker ps --filter label=com.docker.compose.project=bookstore-ci \
+  --filter label=com.docker.compose.service=recommendations --format '{{.Names}}' | sort)
+calls() { docker logs "$1" 2>&1 | grep -c 'gRPC /Recommendations/Recommend finished with OK' || true; }
+all_served() { local name; for name in $replicas; do (($(calls "$name") > 0)) || return 1; done; }
+for _ in $(seq 1 300); do
+  all_served && break
+  home >/dev/null
+done
+declare -A before
+for name in $replicas; do before[$name]=$(calls "$name"); done
 for _ in $(seq 1 30); do home >/dev/null; done
-sleep 1
-spread=$("${compose[@]}" logs --no-color recommendations | grep 'gRPC /Recommendations/Recommend finished with OK' | awk '{print $1}' | sort | uniq -c)
-echo "Recommend calls per replica:"; echo "$spread"
+# Console lines reach docker logs a moment after the answer: wait until the 30 calls are all counted (bounded).
+spread=
+for _ in $(seq 1 50); do
+  spread=$(for name in $replicas; do echo "$(($(calls "$name") - before[$name])) $name"; done)
+  (($(awk '{ sum += $1 } END { print sum }' <<<"$spread") >= 30)) && break
+  sleep 0.1
+done
+echo "Recommend calls per replica over 30 pages:"; echo "$spread"
 if [[ $(wc -l <<<"$spread") -ne 3 ]] || awk '$1 < 6 { bad = 1 } END { exit !bad }' <<<"$spread"; then
   echo "the calls did not spread over the 3 Recommendations replicas (each needs at least 6 of 30)" >&2
   exit 1

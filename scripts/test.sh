@@ -85,13 +85,19 @@ app_processes >"$logs/before.pids"
 mkdir -p TestResults
 # Line coverage (coverlet, then ReportGenerator into TestResults/coverage/): of the code that runs inside the test process.
 # Coverlet cannot instrument ReadyToRun images, so this build leaves them out (BookstoreReadyToRun=false).
-rm -rf TestResults/coverage-data TestResults/coverage
+rm -rf TestResults/coverage-data TestResults/coverage TestResults/dcp-logs
 dotnet tool restore >/dev/null
+# DCP's own debug logs (one file per command it runs), to see why it called the Docker engine unhealthy if it ever does.
+export DCP_DIAGNOSTICS_LOG_FOLDER=$PWD/TestResults/dcp-logs DCP_DIAGNOSTICS_LOG_LEVEL=debug
 dotnet test --project Bookstore.Tests -c "$configuration" -p:BookstoreReadyToRun=false --results-directory TestResults/coverage-data -- \
   --coverlet --coverlet-output-format cobertura --coverlet-exclude-by-file "**/obj/**" --coverlet-exclude-by-file "**/Migrations/*.cs" \
   --coverlet-include "[Bookstore.Recommendations]*" --coverlet-include "[Bookstore.Marketplace]*" \
   --coverlet-include "[Bookstore.ServiceDefaults]*" --coverlet-include "[Bookstore.AppHost]*" 2>&1 | tee TestResults/dotnet-test.log |
   grep -v -E '^\s+(info|warn|dbug|fail): |^\s+[0-9]+: [0-9]{4}-' | tee "$logs/dotnet.log"
+unset DCP_DIAGNOSTICS_LOG_FOLDER DCP_DIAGNOSTICS_LOG_LEVEL
+if grep -h '"Runtime status"' TestResults/dcp-logs/*info*.log 2>/dev/null | grep -v '"Running":true' | grep .; then
+  echo "(above: DCP found the Docker engine not running when it checked; TestResults/dcp-logs/ has its logs)"
+fi
 total=$(grep -oP '^\s*total: \K\d+' "$logs/dotnet.log" | tail -1)
 dotnet_failed=$(grep -oP '^\s*failed: \K\d+' "$logs/dotnet.log" | tail -1)
 dotnet_passed=$(grep -oP '^\s*succeeded: \K\d+' "$logs/dotnet.log" | tail -1)

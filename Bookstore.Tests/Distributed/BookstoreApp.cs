@@ -75,13 +75,15 @@ public static partial class BookstoreApp
     }
 
     /// <summary>
-    /// Waits (10 s at most) until one replica, by its resource id, is in a state that <paramref name="condition"/> accepts.
-    /// Aspire's own WaitForResourceAsync matches resource names, which replicas share.
+    /// Waits (10 s unless told) until one replica, by its resource id, is in a state that <paramref name="condition"/> accepts.
+    /// Aspire's own WaitForResourceAsync matches resource names, which replicas share, and gives up on a resource whose
+    /// snapshot says it exited, which a restarting replica's does for a moment.
     /// </summary>
-    public static async Task<CustomResourceSnapshot> WaitForReplicaAsync(DistributedApplication app, string resourceId, Func<CustomResourceSnapshot, bool> condition)
+    public static async Task<CustomResourceSnapshot> WaitForReplicaAsync(
+        DistributedApplication app, string resourceId, Func<CustomResourceSnapshot, bool> condition, TimeSpan? within = null)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
-        timeout.CancelAfter(TimeSpan.FromSeconds(10));
+        timeout.CancelAfter(within ?? TimeSpan.FromSeconds(10));
         await foreach (var change in app.ResourceNotifications.WatchAsync(timeout.Token))
         {
             if (change.ResourceId == resourceId && condition(change.Snapshot))
@@ -123,7 +125,7 @@ public static partial class BookstoreApp
 
     public static bool IsRunning(int processId) => Directory.Exists($"/proc/{processId}");
 
-    private static int? ProcessId(CustomResourceSnapshot snapshot) =>
+    public static int? ProcessId(CustomResourceSnapshot snapshot) =>
         snapshot.Properties.FirstOrDefault(property => property.Name == "executable.pid")?.Value is int pid ? pid : null;
 
     [GeneratedRegex("<li[ >]")]

@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace Bookstore.Tests.Distributed;
 
@@ -43,7 +44,11 @@ public sealed class PostgresTests
 
         var replica = (await BookstoreApp.ReplicasAsync(app, BookstoreApp.Recommendations)).Single();
         await BookstoreApp.ExecuteAsync(app, replica.Id, KnownResourceCommands.RestartCommand);
-        await app.ResourceNotifications.WaitForResourceHealthyAsync(BookstoreApp.Recommendations, Cancellation);
+        // The new process, healthy (by replica id: Aspire's wait by name gives up on the old process's exit).
+        await BookstoreApp.WaitForReplicaAsync(app, replica.Id,
+            snapshot => snapshot.State?.Text == KnownResourceStates.Running && snapshot.HealthStatus == HealthStatus.Healthy
+                && BookstoreApp.ProcessId(snapshot) is { } id && id != replica.ProcessId,
+            within: TimeSpan.FromSeconds(30));
 
         // The rating dropped book 7 from the Marketplace's cache, so this reads it through the restarted Recommendations
         // from PostgreSQL; and Recommend skips the book for the user who rated it.
