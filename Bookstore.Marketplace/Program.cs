@@ -10,6 +10,8 @@ builder.AddApplicationServices();
 
 var app = builder.Build();
 
+// Security headers on every response (Security/SecurityHeadersExtensions.cs), errors and files included.
+app.UseSecurityHeaders();
 if (!app.Environment.IsDevelopment())
 {
     app.UseExceptionHandler(PageEndpoints.ErrorPath);
@@ -18,13 +20,17 @@ if (!app.Environment.IsDevelopment())
 // An empty 4xx/5xx (e.g. a JSON body that does not parse) gets problem details.
 app.UseStatusCodePages();
 app.UseStaticFiles();
+// Per client address, after the static files (not limited); health endpoints are exempt (Security/RateLimitingExtensions.cs).
+app.UseRateLimiter();
 app.MapDefaultEndpoints();
 app.MapPages();
 app.MapApi();
 
 // The API's OpenAPI document (/openapi/v1.json) and two reference pages over it: Scalar (/scalar/v1), Swagger UI (/swagger).
 app.MapOpenApi();
-app.MapScalarApiReference();
+// Without Scalar's default fonts: they come from its CDN, which the pages' Content-Security-Policy (and a machine
+// without internet access) does not allow.
+app.MapScalarApiReference(options => options.DefaultFonts = false);
 // Swagger UI is a middleware that looks at every request: only /swagger requests go through it.
 app.UseWhen(
     context => context.Request.Path.StartsWithSegments("/swagger"),

@@ -2,6 +2,7 @@ using Bookstore.ServiceDefaults.Logging;
 using Bookstore.ServiceDefaults.ServiceDiscovery;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
@@ -32,6 +33,9 @@ public static class ServiceDefaultsExtensions
         builder.UseBatchingConsoleLogger();
         builder.ConfigureOpenTelemetry();
         builder.AddDefaultHealthChecks();
+        // Kestrel's limits and options from configuration ("Kestrel" in each service's appsettings.json). ASP.NET Core
+        // reads only endpoints and certificates from that section unless told to bind the rest.
+        builder.Services.Configure<KestrelServerOptions>(builder.Configuration.GetSection("Kestrel"));
 
         builder.Services.AddServiceDiscovery();
         builder.Services.AddSingleton(TimeProvider.System);

@@ -25,7 +25,8 @@
 #   2. starts Recommendations (gRPC over h2c) from its Release output on a free port, waits for /health;
 #   3. one curl each of gRPC Recommend and grpc.health.v1.Health/Check must end with `grpc-status: 0`;
 #      then h2load (1 thread) against each: warm-up run, then measured run;
-#   4. starts Marketplace from its Release output, pointed at Recommendations; checks that `/` lists
+#   4. starts Marketplace from its Release output, pointed at Recommendations, its per-address rate limit off (one load
+#      generator is one address); checks that `/` lists
 #      3 books; then wrk (1 thread) against `/` and against the static `/about.html`: warm-up, measured;
 #   5. reads each service's peak RSS (VmHWM in /proc/PID/status) after the loads;
 #   6. prints the results (markdown) and writes them to bench/results.md.
@@ -451,7 +452,7 @@ MKT_PORT=$(free_port "$REC_PORT") || die "no free port"
 MKT_LOG=$LOG_DIR/marketplace.log
 start_service Marketplace Bookstore.Marketplace "$MKT_DLL" "$MKT_LOG" \
     "ASPNETCORE_URLS=http://127.0.0.1:$MKT_PORT" "services__recommendations__http__0=http://127.0.0.1:$REC_PORT" \
-    "${MKT_EXTRA_ENV[@]}"
+    RateLimiting__Enabled=false "${MKT_EXTRA_ENV[@]}"
 MKT_PID=$STARTED_PID
 wait_healthy Marketplace "$MKT_PID" "http://127.0.0.1:$MKT_PORT/health"
 MKT_START_RSS=$(status_mb "$MKT_PID" VmRSS)

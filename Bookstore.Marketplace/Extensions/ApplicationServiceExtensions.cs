@@ -1,5 +1,6 @@
 using Bookstore.Marketplace.Books;
 using Bookstore.Marketplace.Recommending;
+using Bookstore.Marketplace.Security;
 using Microsoft.Extensions.Http.Resilience;
 using Polly;
 
@@ -45,6 +46,11 @@ public static class ApplicationServiceExtensions
         // The JSON API: problem details for every error, and its OpenAPI document.
         builder.Services.AddProblemDetails();
         builder.Services.AddOpenApi();
+
+        // What protects every entry point: security headers, a rate limit per client address, small bodies.
+        builder.Services.AddSecurityHeaders();
+        builder.Services.AddClientRateLimiting(builder.Configuration);
+        builder.Services.AddRequestLimits();
         return builder;
     }
 

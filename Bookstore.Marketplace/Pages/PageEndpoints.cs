@@ -68,12 +68,32 @@ public static class PageEndpoints
     // antiforgery middleware, a missing token threw from the generated request delegate: a 500, not a 400.)
     private static async Task<IResult> RateAsync(int id, HttpContext context, BookClient books, IAntiforgery antiforgery, CancellationToken cancellationToken)
     {
-        if (!context.Request.HasFormContentType || !await antiforgery.IsRequestValidAsync(context))
+        if (!context.Request.HasFormContentType)
         {
             return Html(HtmlPages.Message("Rating not saved", "This form has expired. Reload the book's page and rate it again."), StatusCodes.Status400BadRequest);
         }
 
-        var form = await context.Request.ReadFormAsync(cancellationToken);
+        // Read within the limits (RequestLimitsExtensions, Kestrel:Limits) before the antiforgery check, which would
+        // otherwise call a form over them "expired".
+        IFormCollection form;
+        try
+        {
+            form = await context.Request.ReadFormAsync(cancellationToken);
+        }
+        catch (BadHttpRequestException tooLarge) when (tooLarge.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            return Html(HtmlPages.Message("Rating not saved", "The form sent was larger than a rating can be."), StatusCodes.Status413PayloadTooLarge);
+        }
+        catch (InvalidDataException)
+        {
+            return Html(HtmlPages.Message("Rating not saved", "The form sent had more or longer fields than a rating has."), StatusCodes.Status400BadRequest);
+        }
+
+        if (!await antiforgery.IsRequestValidAsync(context))
+        {
+            return Html(HtmlPages.Message("Rating not saved", "This form has expired. Reload the book's page and rate it again."), StatusCodes.Status400BadRequest);
+        }
+
         var visitor = Visitor.GetOrIssue(context);
         if (!int.TryParse(form["stars"], out var value) || value is < 1 or > 5)
         {

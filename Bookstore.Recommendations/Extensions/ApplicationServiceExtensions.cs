@@ -3,6 +3,7 @@ using Bookstore.Recommendations.Data;
 using Bookstore.Recommendations.Interceptors;
 using Bookstore.Recommendations.Recommending;
 using Bookstore.Recommendations.Shutdown;
+using Grpc.AspNetCore.Server;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 
 namespace Bookstore.Recommendations.Extensions;
@@ -21,6 +22,8 @@ public static class ApplicationServiceExtensions
         builder.Services.AddSingleton<BookCatalog>();
         builder.Services.AddGrpcCallInterceptors();
         builder.Services.AddGrpc(options => options.AddCallInterceptors());
+        // Message size limits (appsettings.json, "Grpc"): a request over MaxReceiveMessageSize gets RESOURCE_EXHAUSTED.
+        builder.Services.Configure<GrpcServiceOptions>(builder.Configuration.GetSection("Grpc"));
         builder.Services.AddGrpcReflection();
         // grpc.health.v1 answers from the ASP.NET Core health checks ("self", "draining", ...).
         builder.Services.AddGrpcHealthChecks();

@@ -32,6 +32,8 @@ public static partial class BookstoreApp
             builder.CreateResourceBuilder<ProjectResource>(Recommendations).WithReplicas(recommendationReplicas);
         }
 
+        // The tests load the home page from one address, far past a visitor's rate limit (tested in RateLimitTests).
+        builder.CreateResourceBuilder<ProjectResource>(Marketplace).WithEnvironment("RateLimiting__Enabled", "false");
         configure?.Invoke(builder);
 
         var app = await builder.BuildAsync(cancellationToken);
