@@ -2,12 +2,17 @@ using Bookstore.AppHost.Extensions;
 
 var builder = DistributedApplication.CreateBuilder(args);
 
-// The gRPC service: HTTP/2 without TLS (h2c), healthy once /health answers over HTTP/2. Without a "catalog" connection
-// string it keeps its catalog in a SQLite file (data/catalog.db): nothing to install.
-var recommendations = builder.AddProject<Projects.Bookstore_Recommendations>("recommendations")
+// Calls between the services: mutual TLS with the app's own CA by default (`-- --TransportSecurity Tls|Plain` for
+// less); the certificates are made on first run into Bookstore.AppHost/.certs/ (Extensions/TransportSecurityExtensions.cs).
+var security = builder.AddTransportSecurity();
+
+// The gRPC service: HTTP/2 (over TLS with ALPN, or h2c when plain), healthy once /health answers. Without a "catalog"
+// connection string it keeps its catalog in a SQLite file (data/catalog.db): nothing to install.
+var recommendations = builder.AddProject<Projects.Bookstore_Recommendations>("recommendations", launchProfileName: security.EndpointName)
     .WithReferenceEnvironment(ReferenceEnvironmentInjectionFlags.ConnectionString)   // ConnectionStrings__catalog only
     .AsHttp2Service()
-    .WithTransportHealthCheck("/health");
+    .WithServerTransportSecurity(security)
+    .WithTransportHealthCheck("/health", security.EndpointName, security);
 
 // PostgreSQL instead (`dotnet run --project Bookstore.AppHost -- --database postgres`; needs a container engine), and
 // always in the published manifest, from which the Compose and Kubernetes files are generated.
@@ -24,7 +29,8 @@ if (builder.UsesPostgres())
 builder.AddProject<Projects.Bookstore_Marketplace>("marketplace")
     .WithReferenceEnvironment(ReferenceEnvironmentInjectionFlags.ServiceDiscovery)   // services__recommendations__* only
     .WithReference(recommendations)
-    .WithReplicaAddresses(recommendations)
+    .WithReplicaAddresses(recommendations, security.EndpointName)
+    .WithClientTransportSecurity(security)
     .WaitFor(recommendations)
     .WithExternalHttpEndpoints()
     .WithTransportHealthCheck("/health");

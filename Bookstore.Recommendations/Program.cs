@@ -1,6 +1,7 @@
 using Bookstore.Recommendations.Catalog;
 using Bookstore.Recommendations.Data;
 using Bookstore.Recommendations.Extensions;
+using Bookstore.Recommendations.Security;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -22,6 +23,8 @@ if (!await app.MigrateOnStartAsync())
 
 await app.WarmUpCatalogAsync();
 
+// Under mutual TLS, a call without a client certificate is refused (health probes excepted).
+app.UseClientCertificateRequirement();
 app.MapDefaultEndpoints();
 app.MapApplicationEndpoints();
 

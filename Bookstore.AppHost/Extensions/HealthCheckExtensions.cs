@@ -1,4 +1,5 @@
 using System.Net;
+using System.Security.Cryptography.X509Certificates;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
@@ -13,13 +14,17 @@ public static class HealthCheckExtensions
     /// healthy and every <c>WaitFor</c> on it waits forever without a word. Each replica is asked on its own port (see
     /// <see cref="EndpointHealthCheck"/>); the resource is healthy when every replica is.
     /// </summary>
-    public static IResourceBuilder<T> WithTransportHealthCheck<T>(this IResourceBuilder<T> builder, string path = "/health", string endpointName = "http")
+    /// <remarks>Over TLS (an "https" endpoint) the check trusts the app's own CA (<paramref name="security"/>), nothing else.</remarks>
+    public static IResourceBuilder<T> WithTransportHealthCheck<T>(
+        this IResourceBuilder<T> builder, string path = "/health", string endpointName = "http", TransportSecurity? security = null)
         where T : IResourceWithEndpoints
     {
         var endpoint = builder.GetEndpoint(endpointName);
         var key = $"{builder.Resource.Name}_{endpointName}_{path}_transport_check";
+        var client = new Lazy<HttpClient>(() => EndpointHealthCheck.CreateClient(
+            security is { Mode: not TransportSecurityMode.Plain } ? security.Certificates.CaCertificatePath : null));
         builder.ApplicationBuilder.Services.AddHealthChecks().Add(new HealthCheckRegistration(
-            key, services => new EndpointHealthCheck(endpoint, path, services.GetRequiredService<ResourceNotificationService>()), failureStatus: null, tags: null));
+            key, services => new EndpointHealthCheck(endpoint, path, services.GetRequiredService<ResourceNotificationService>(), client.Value), failureStatus: null, tags: null));
         return builder.WithHealthCheck(key);
     }
 }
@@ -35,19 +40,32 @@ public static class HealthCheckExtensions
 /// it, most of a second later than it could.
 /// </para>
 /// </summary>
-internal sealed class EndpointHealthCheck(EndpointReference endpoint, string path, ResourceNotificationService notifications) : IHealthCheck
+internal sealed class EndpointHealthCheck(EndpointReference endpoint, string path, ResourceNotificationService notifications, HttpClient client) : IHealthCheck
 {
     public static readonly TimeSpan StartupWindow = TimeSpan.FromSeconds(3);
     private static readonly TimeSpan RetryInterval = TimeSpan.FromMilliseconds(20);
 
-    // One client for every check: a pooled connection is reused while the service lives, and a new one is made after it
-    // restarts. Short timeouts: a check that cannot connect says so at once and the next one comes soon.
-    private static readonly HttpClient Client = new(new SocketsHttpHandler
+    /// <summary>
+    /// One client per resource for every check: a pooled connection is reused while the service lives, and a new one
+    /// is made after it restarts. Short timeouts: a check that cannot connect says so at once and the next one comes
+    /// soon. With <paramref name="authorityPath"/>, a server certificate must chain to that CA (and match the name).
+    /// </summary>
+    public static HttpClient CreateClient(string? authorityPath)
     {
-        ConnectTimeout = TimeSpan.FromSeconds(2),
-        PooledConnectionIdleTimeout = TimeSpan.FromSeconds(10),
-    })
-    { Timeout = TimeSpan.FromSeconds(5) };
+        var handler = new SocketsHttpHandler
+        {
+            ConnectTimeout = TimeSpan.FromSeconds(2),
+            PooledConnectionIdleTimeout = TimeSpan.FromSeconds(10),
+        };
+        if (authorityPath is not null)
+        {
+            var policy = new X509ChainPolicy { TrustMode = X509ChainTrustMode.CustomRootTrust, RevocationMode = X509RevocationMode.NoCheck };
+            policy.CustomTrustStore.Add(X509CertificateLoader.LoadCertificateFromFile(authorityPath));
+            handler.SslOptions.CertificateChainPolicy = policy;
+        }
+
+        return new HttpClient(handler) { Timeout = TimeSpan.FromSeconds(5) };
+    }
 
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
@@ -72,7 +90,7 @@ internal sealed class EndpointHealthCheck(EndpointReference endpoint, string pat
         return unhealthy < 0 ? HealthCheckResult.Healthy() : results[unhealthy];
     }
 
-    private static async Task<HealthCheckResult> ProbeAsync(Uri uri, Version version, CancellationToken cancellationToken)
+    private async Task<HealthCheckResult> ProbeAsync(Uri uri, Version version, CancellationToken cancellationToken)
     {
         var giveUp = DateTime.UtcNow + StartupWindow;
         while (true)
@@ -80,7 +98,7 @@ internal sealed class EndpointHealthCheck(EndpointReference endpoint, string pat
             using var request = new HttpRequestMessage(HttpMethod.Get, uri) { Version = version, VersionPolicy = HttpVersionPolicy.RequestVersionExact };
             try
             {
-                using var response = await Client.SendAsync(request, cancellationToken);
+                using var response = await client.SendAsync(request, cancellationToken);
                 return response.StatusCode == HttpStatusCode.OK
                     ? HealthCheckResult.Healthy()
                     : HealthCheckResult.Unhealthy($"{uri} answered {(int)response.StatusCode}.");

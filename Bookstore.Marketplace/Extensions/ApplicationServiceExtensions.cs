@@ -8,12 +8,6 @@ namespace Bookstore.Marketplace.Extensions;
 
 public static class ApplicationServiceExtensions
 {
-    /// <summary>
-    /// The Recommendations service's logical address. Service discovery resolves it from configuration
-    /// (<c>services__recommendations__http__0</c>, set by the AppHost or the deployment): no host or port of our own.
-    /// </summary>
-    public const string RecommendationsAddress = "http://recommendations";
-
     public static IHostApplicationBuilder AddApplicationServices(this IHostApplicationBuilder builder)
     {
         builder.Services.AddOptions<RecommendationsOptions>()
@@ -23,10 +17,14 @@ public static class ApplicationServiceExtensions
 
         // One client registration, one long-lived channel per target, shared by every page.
         // Service discovery and the standard resilience handler come with ServiceDefaults.
-        builder.Services.AddGrpcClient<Protos.Recommendations.RecommendationsClient>(options => options.Address = new Uri(RecommendationsAddress))
+        // The logical address (http://recommendations, or https:// under TLS): service discovery resolves it from
+        // configuration (services__recommendations__http(s)__N, set by the AppHost or the deployment), no host or port of
+        // our own.
+        var transport = RecommendationsTransport.Options(builder.Configuration);
+        builder.Services.AddGrpcClient<Protos.Recommendations.RecommendationsClient>(options => options.Address = RecommendationsTransport.Address(transport))
             // With a bare SocketsHttpHandler, grpc-dotnet would take connections over with its own subchannels and
             // resolve "recommendations" by DNS; HttpClientHandler leaves the replica choice to the HTTP pipeline.
-            .ConfigurePrimaryHttpMessageHandler(() => new HttpClientHandler());
+            .ConfigurePrimaryHttpMessageHandler(() => RecommendationsTransport.Handler(transport));
         // The standard handler retries with seconds of back-off. Every outgoing call of the Marketplace feeds a page
         // that has a fallback, so all of them fail over fast instead.
         builder.Services.ConfigureAll<HttpStandardResilienceOptions>(ConfigureFastFailover);

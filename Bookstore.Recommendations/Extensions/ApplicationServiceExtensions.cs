@@ -2,9 +2,9 @@ using Bookstore.Recommendations.Catalog;
 using Bookstore.Recommendations.Data;
 using Bookstore.Recommendations.Interceptors;
 using Bookstore.Recommendations.Recommending;
+using Bookstore.Recommendations.Security;
 using Bookstore.Recommendations.Shutdown;
 using Grpc.AspNetCore.Server;
-using Microsoft.AspNetCore.Server.Kestrel.Core;
 
 namespace Bookstore.Recommendations.Extensions;
 
@@ -12,10 +12,8 @@ public static class ApplicationServiceExtensions
 {
     public static IHostApplicationBuilder AddApplicationServices(this IHostApplicationBuilder builder)
     {
-        // gRPC without TLS needs HTTP/2-only endpoints (h2c with prior knowledge): every endpoint speaks HTTP/2,
-        // whatever the working directory or appsettings say.
-        builder.Services.Configure<KestrelServerOptions>(kestrel =>
-            kestrel.ConfigureEndpointDefaults(endpoint => endpoint.Protocols = HttpProtocols.Http2));
+        // Plain h2c, TLS or mutual TLS (Security/TransportSecurityExtensions.cs), whatever the working directory says.
+        builder.AddTransportSecurity();
         builder.AddCatalogDatabase();
         builder.Services.AddOptions<CatalogOptions>().Bind(builder.Configuration.GetSection(CatalogOptions.SectionName));
         builder.Services.AddSingleton(TimeProvider.System);

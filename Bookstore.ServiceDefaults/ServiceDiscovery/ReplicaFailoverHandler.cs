@@ -20,9 +20,15 @@ public sealed class ReplicaFailoverHandler(ServiceEndpointResolver resolver, Rep
         var original = request.RequestUri ?? throw new InvalidOperationException("The request has no URI.");
         var source = await resolver.GetEndpointsAsync(original.GetLeftPart(UriPartial.Authority), cancellationToken);
         var candidates = new List<Uri>();
+        // The name each address was found under: over TLS the server's certificate is checked against that name.
+        var names = new Dictionary<string, string>();
         foreach (var endpoint in source.Endpoints.Select(endpoint => ToAuthority(endpoint.EndPoint, original)).OfType<Uri>())
         {
-            candidates.AddRange(await cooldowns.ExpandAsync(endpoint, cancellationToken));
+            foreach (var address in await cooldowns.ExpandAsync(endpoint, cancellationToken))
+            {
+                candidates.Add(address);
+                names[address.Authority] = endpoint.Authority;
+            }
         }
 
         if (candidates.Count == 0)
@@ -32,6 +38,13 @@ public sealed class ReplicaFailoverHandler(ServiceEndpointResolver resolver, Rep
 
         var target = cooldowns.Pick(candidates);
         request.RequestUri = new UriBuilder(original) { Host = target.Host, Port = target.Port }.Uri;
+        var host = request.Headers.Host;
+        if (target.Scheme == Uri.UriSchemeHttps && names[target.Authority] != target.Authority)
+        {
+            // Connect to the address, but send the name as Host: the handler uses it for SNI and to match the certificate.
+            request.Headers.Host = names[target.Authority];
+        }
+
         try
         {
             return await base.SendAsync(request, cancellationToken);
@@ -45,6 +58,7 @@ public sealed class ReplicaFailoverHandler(ServiceEndpointResolver resolver, Rep
         {
             // The retry of the resilience handler sends this same message again: let it resolve afresh.
             request.RequestUri = original;
+            request.Headers.Host = host;
         }
     }
 

@@ -56,7 +56,7 @@ public sealed partial class ServiceProcess : IAsyncDisposable
     {
         var merged = new Dictionary<string, string>(environment ?? new Dictionary<string, string>())
         {
-            ["services__recommendations__http__0"] = recommendations.ToString().TrimEnd('/'),
+            [$"services__recommendations__{recommendations.Scheme}__0"] = recommendations.ToString().TrimEnd('/'),
         };
         // Every test calls from 127.0.0.1: one client address as far as the rate limiter can tell. Only the tests of the
         // limiter itself (RateLimitTests) leave it on.
@@ -159,7 +159,7 @@ public sealed partial class ServiceProcess : IAsyncDisposable
         }
     }
 
-    [GeneratedRegex(@"Now listening on: (?<url>http://\S+)")]
+    [GeneratedRegex(@"Now listening on: (?<url>https?://\S+)")]
     private static partial Regex ListeningLine();
 
     [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]

@@ -14,6 +14,13 @@ public sealed class SeedClientTests(RunningServices services)
     [Fact]
     public async Task The_tutorials_python_client_still_gets_three_books_of_each_category()
     {
+        var address = services.Recommendations.BaseAddress;
+        AssertThreeBooksOfEachCategory(await RunAsync($"{address.Host}:{address.Port}"));
+    }
+
+    /// <summary>Generates the stubs from the published contract, runs seed_client.py with <paramref name="arguments"/> after them, and returns its lines by category.</summary>
+    internal static async Task<IReadOnlyDictionary<string, string>> RunAsync(string target, params string[] arguments)
+    {
         var stubs = Directory.CreateTempSubdirectory("bookstore-python-stubs-").FullName;
         try
         {
@@ -22,22 +29,25 @@ public sealed class SeedClientTests(RunningServices services)
                 ["-I", baseline, $"--python_out={stubs}", $"--grpc_out={stubs}", "--plugin=protoc-gen-grpc=/usr/bin/grpc_python_plugin", "recommendations.proto"]);
             Assert.True(protoc.ExitCode == 0, $"protoc (apt: protobuf-compiler, protobuf-compiler-grpc): {protoc.Output}");
 
-            var address = services.Recommendations.BaseAddress;
             var (exitCode, output) = await Command.RunAsync("/usr/bin/python3", RepoPaths.Root,
-                [Path.Combine(RepoPaths.Root, "Bookstore.Tests", "Python", "seed_client.py"), $"{address.Host}:{address.Port}", stubs]);
+                [Path.Combine(RepoPaths.Root, "Bookstore.Tests", "Python", "seed_client.py"), target, stubs, .. arguments]);
 
             Assert.True(exitCode == 0, $"seed_client.py (apt: python3-grpcio): {output}");
-            var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries).ToDictionary(line => line.Split(' ', 2)[0], line => line.Split(' ', 2)[1]);
-            foreach (var (name, category) in new[] { ("MYSTERY", BookCategory.Mystery), ("SCIENCE_FICTION", BookCategory.ScienceFiction), ("SELF_HELP", BookCategory.SelfHelp) })
-            {
-                var books = lines[name].Split('|').Select(book => book.Split(':', 2)).ToList();
-                Assert.Equal(3, books.Count);
-                Assert.All(books, book => Assert.Equal(category, CatalogSeed.Books.Single(seed => seed.Id == int.Parse(book[0], System.Globalization.CultureInfo.InvariantCulture)).Category));
-            }
+            return output.Split('\n', StringSplitOptions.RemoveEmptyEntries).ToDictionary(line => line.Split(' ', 2)[0], line => line.Split(' ', 2)[1]);
         }
         finally
         {
             Directory.Delete(stubs, recursive: true);
+        }
+    }
+
+    internal static void AssertThreeBooksOfEachCategory(IReadOnlyDictionary<string, string> lines)
+    {
+        foreach (var (name, category) in new[] { ("MYSTERY", BookCategory.Mystery), ("SCIENCE_FICTION", BookCategory.ScienceFiction), ("SELF_HELP", BookCategory.SelfHelp) })
+        {
+            var books = lines[name].Split('|').Select(book => book.Split(':', 2)).ToList();
+            Assert.Equal(3, books.Count);
+            Assert.All(books, book => Assert.Equal(category, CatalogSeed.Books.Single(seed => seed.Id == int.Parse(book[0], System.Globalization.CultureInfo.InvariantCulture)).Category));
         }
     }
 }
