@@ -60,7 +60,7 @@ internal static class PostgresServer
         DeploymentGenerator.WriteYaml(
             Path.Combine(folder, "kustomization.yaml"),
             Kustomization(
-                ["serviceaccount.yaml", "statefulset.yaml", "service.yaml"],
+                ["serviceaccount.yaml", "statefulset.yaml", "service.yaml", NetworkPolicies.FileName],
                 $"{container.Name}-env",
                 environment.Where(variable => !variable.Value.HasSecrets).Select(variable => $"{variable.Key}={variable.Value.Plain}"),
                 DeploymentModel.SecretName(container),

@@ -77,7 +77,7 @@ public sealed class DeploymentTests : IAsyncLifetime
 
         foreach (var (resource, workload) in new[] { ("recommendations", "deployment.yaml"), ("marketplace", "deployment.yaml"), ("postgres", "statefulset.yaml") })
         {
-            foreach (var file in new[] { workload, "service.yaml", "serviceaccount.yaml", "kustomization.yaml" })
+            foreach (var file in new[] { workload, "service.yaml", "serviceaccount.yaml", "networkpolicy.yaml", "kustomization.yaml" })
             {
                 Assert.True(File.Exists(Path.Combine(_output, resource, file)), $"{resource}/{file}");
             }
@@ -91,8 +91,12 @@ public sealed class DeploymentTests : IAsyncLifetime
 
         Assert.True(exitCode == 0, output);
         var valid = output.Split('\n').Where(line => line.StartsWith("ok ", StringComparison.Ordinal)).Select(line => line[3..]).ToList();
-        Assert.Equal(14, valid.Count);
-        foreach (var expected in new[] { "StatefulSet/postgres", "Service/postgres", "ServiceAccount/postgres", "Job/recommendations-migrate" })
+        Assert.Equal(19, valid.Count);
+        foreach (var expected in new[]
+        {
+            "StatefulSet/postgres", "Service/postgres", "ServiceAccount/postgres", "Job/recommendations-migrate", "NetworkPolicy/default-deny",
+            "NetworkPolicy/postgres", "NetworkPolicy/recommendations", "NetworkPolicy/recommendations-migrate", "NetworkPolicy/marketplace",
+        })
         {
             Assert.Contains(expected, valid);
         }
@@ -204,6 +208,104 @@ public sealed class DeploymentTests : IAsyncLifetime
         // No Service selects the migration job's pod.
         var jobLabels = Map(Map(Map(Map(Objects("Job").Single(), "spec"), "template"), "metadata"), "labels");
         Assert.DoesNotContain(services.Values, service => Map(Map(service, "spec"), "selector").All(label => Equals(jobLabels.GetValueOrDefault(label.Key), label.Value)));
+    }
+
+    [Fact]
+    public void Network_policy_denies_everything_but_exactly_the_calls_the_model_makes()
+    {
+        const string NameLabel = "app.kubernetes.io/name";
+        var policies = Objects("NetworkPolicy").ToList();
+        var deny = Assert.Single(policies, policy => Map(Map(policy, "spec"), "podSelector").Count == 0);
+        Assert.Equal(["Ingress", "Egress"], List(Map(deny, "spec"), "policyTypes").Cast<string>());
+        Assert.False(Map(deny, "spec").ContainsKey("ingress") || Map(deny, "spec").ContainsKey("egress"));
+
+        // The calls of the model, read from the rendered objects: service discovery URLs (to a Service, so to its pods
+        // and target port) and connection strings / pg_isready commands (Host=..., -h ... -p ...), per workload.
+        var services = Objects("Service").ToDictionary(service => Name(service));
+        var workloads = Objects("Deployment").Concat(Objects("StatefulSet")).Concat(Objects("Job")).ToList();
+        var expected = new HashSet<string>();
+        foreach (var workload in workloads)
+        {
+            var podSpec = Map(Map(Map(workload, "spec"), "template"), "spec");
+            var caller = (string)Map(Map(Map(Map(workload, "spec"), "template"), "metadata"), "labels")[NameLabel];
+            var containers = List(podSpec, "containers").Concat(podSpec.TryGetValue("initContainers", out var init) ? (List<object>)init : []).Select(Map).ToList();
+            var text = string.Join("\n", containers.Select(container => new SerializerBuilder().Build().Serialize(container)));
+            if (containers.Any(container => container.ContainsKey("envFrom")))
+            {
+                text += "\n" + string.Join("\n", containers.Where(container => container.ContainsKey("envFrom")).Select(ConfigMapData).SelectMany(data => data.Values).Cast<string>());
+            }
+
+            foreach (System.Text.RegularExpressions.Match url in System.Text.RegularExpressions.Regex.Matches(text, @"https?://([a-z0-9-]+):([0-9]+)"))
+            {
+                var service = services[url.Groups[1].Value];
+                var port = List(Map(service, "spec"), "ports").Select(Map).Single(port => (string)port["port"] == url.Groups[2].Value);
+                var target = (string)Map(Map(service, "spec"), "selector")[NameLabel];
+                var container = Container(workloads.Single(other => (string)Map(Map(Map(Map(other, "spec"), "template"), "metadata"), "labels")[NameLabel] == target));
+                expected.Add($"{caller} -> {target}:{List(container, "ports").Select(Map).Single(p => Equals(p["name"], port["targetPort"]))["containerPort"]}");
+            }
+
+            foreach (System.Text.RegularExpressions.Match connection in System.Text.RegularExpressions.Regex.Matches(text, @"Host=([a-z0-9-]+);Port=([0-9]+)|-h ([a-z0-9-]+) -p ([0-9]+)"))
+            {
+                var host = connection.Groups[1].Success ? connection.Groups[1].Value : connection.Groups[3].Value;
+                var port = connection.Groups[2].Success ? connection.Groups[2].Value : connection.Groups[4].Value;
+                expected.Add($"{caller} -> {(string)Map(Map(services[host], "spec"), "selector")[NameLabel]}:{port}");
+            }
+        }
+
+        Assert.Equal(["marketplace -> recommendations:8080", "recommendations -> postgres:5432", "recommendations-migrate -> postgres:5432"], expected.Order(StringComparer.Ordinal));
+
+        // What the policies allow, both ends: an ingress rule of the callee and an egress rule of the caller.
+        var ingress = new HashSet<string>();
+        var egress = new HashSet<string>();
+        var open = new List<string>();
+        var dns = new List<string>();
+        foreach (var policy in policies.Where(policy => policy != deny))
+        {
+            var spec = Map(policy, "spec");
+            var selected = (string)Map(Map(spec, "podSelector"), "matchLabels")[NameLabel];
+            Assert.Equal(["Ingress", "Egress"], List(spec, "policyTypes").Cast<string>());
+            foreach (var rule in List(spec, "ingress").Select(Map))
+            {
+                var ports = List(rule, "ports").Select(Map).Select(port => (string)port["port"]).ToList();
+                if (!rule.TryGetValue("from", out var from))
+                {
+                    open.AddRange(ports.Select(port => $"{selected}:{port}"));
+                    continue;
+                }
+
+                foreach (var peer in ((List<object>)from).Select(Map))
+                {
+                    Assert.Single(peer);   // a pod selector, nothing wider
+                    ingress.UnionWith(ports.Select(port => $"{(string)Map(Map(peer, "podSelector"), "matchLabels")[NameLabel]} -> {selected}:{port}"));
+                }
+            }
+
+            foreach (var rule in List(spec, "egress").Select(Map))
+            {
+                var ports = List(rule, "ports").Select(Map).Select(port => $"{port["port"]}/{port["protocol"]}").ToList();
+                foreach (var peer in List(rule, "to").Select(Map))
+                {
+                    if (peer.ContainsKey("namespaceSelector"))
+                    {
+                        Assert.Equal("kube-system", Map(Map(peer, "namespaceSelector"), "matchLabels")["kubernetes.io/metadata.name"]);
+                        Assert.Equal("kube-dns", Map(Map(peer, "podSelector"), "matchLabels")["k8s-app"]);
+                        Assert.Equal(["53/UDP", "53/TCP"], ports);
+                        dns.Add(selected);
+                        continue;
+                    }
+
+                    egress.UnionWith(ports.Select(port => $"{selected} -> {(string)Map(Map(peer, "podSelector"), "matchLabels")[NameLabel]}:{port.Split('/')[0]}"));
+                }
+            }
+        }
+
+        Assert.Equal(expected.Order(StringComparer.Ordinal), ingress.Order(StringComparer.Ordinal));
+        Assert.Equal(expected.Order(StringComparer.Ordinal), egress.Order(StringComparer.Ordinal));
+        // Only the web app takes traffic from anywhere, on its own port; only callers may ask DNS.
+        Assert.Equal(["marketplace:8080"], open);
+        Assert.Equal(expected.Select(edge => edge.Split(' ')[0]).Distinct().Order(StringComparer.Ordinal), dns.Order(StringComparer.Ordinal));
+        // Every workload has its policy.
+        Assert.All(workloads, workload => Assert.Contains(policies, policy => Name(policy) == Name(workload)));
     }
 
     [Fact]
