@@ -81,10 +81,26 @@ internal static class DeploymentGenerator
             resources.Add(NetworkPolicies.MigrationFileName);
         }
 
-        WriteYaml(Path.Combine(folder, "kustomization.yaml"), Kustomization(
+        var kustomization = Kustomization(
             resources,
             ConfigMapName(project),
-            model.Environment(project.Environment).Where(variable => !variable.Value.HasSecrets).Select(variable => $"{variable.Key}={variable.Value.Plain}")));
+            model.Environment(project.Environment).Where(variable => !variable.Value.HasSecrets).Select(variable => $"{variable.Key}={variable.Value.Plain}"));
+        if (TransportSecurity.UsesCertificates(project.Environment))
+        {
+            kustomization["secretGenerator"] = new[]
+            {
+                new Dictionary<string, object>
+                {
+                    ["name"] = TransportSecurity.SecretName(project),
+                    ["files"] = TransportSecurity.Files.Select(file => $"{file}={TransportSecurity.Folder}/{file}").ToArray(),
+                },
+            };
+        }
+
+        WriteYaml(Path.Combine(folder, "kustomization.yaml"), kustomization,
+            TransportSecurity.UsesCertificates(project.Environment)
+                ? $"{TransportSecurity.Folder}/ ({string.Join(", ", TransportSecurity.Files)}) is git-ignored: scripts/generate-secrets.sh writes it."
+                : null);
     }
 
     private static string ConfigMapName(ManifestProject project) => $"{project.Name}-env";
@@ -92,6 +108,21 @@ internal static class DeploymentGenerator
     private static bool IsGrpc(ManifestProject project) => project.Bindings.Any(binding => binding.Transport == "http2");
 
     private static bool IsExternal(ManifestProject project) => project.Bindings.Any(binding => binding.External);
+
+    private static bool ServesTls(ManifestProject project) => TransportSecurity.ServesTls(project.Environment);
+
+    /// <summary>The container port's name: what it speaks.</summary>
+    private static string PortName(ManifestProject project) => ServesTls(project) ? "https" : "http";
+
+    /// <summary>A writable /tmp, and the project's certificates (its Secret, read-only) if it uses any.</summary>
+    public static object[] Volumes(ManifestProject project) => TransportSecurity.UsesCertificates(project.Environment)
+        ? [EmptyDir("tmp"), new Dictionary<string, object>
+        {
+            ["name"] = TransportSecurity.Folder,
+            // Readable by the owner and the pod's group (fsGroup): the service's user, nobody else.
+            ["secret"] = new Dictionary<string, object> { ["secretName"] = TransportSecurity.SecretName(project), ["defaultMode"] = 288 },   // 0440
+        }]
+        : [EmptyDir("tmp")];
 
     private static Dictionary<string, object> Labels(ManifestProject project) =>
         KubernetesObjects.Labels(project.Name, IsExternal(project) ? "frontend" : "backend");
@@ -114,9 +145,9 @@ internal static class DeploymentGenerator
                     ["automountServiceAccountToken"] = false,
                     // Above the service's drain time (30 s by default), so in-flight calls finish before SIGKILL.
                     ["terminationGracePeriodSeconds"] = TerminationGracePeriodSeconds,
-                    ["securityContext"] = PodSecurityContext(ProjectUser),
+                    ["securityContext"] = PodSecurityContext(ProjectUser, ownsVolumes: TransportSecurity.UsesCertificates(project.Environment)),
                     ["containers"] = new[] { ProjectContainer(model, project) },
-                    ["volumes"] = new[] { EmptyDir("tmp") },
+                    ["volumes"] = Volumes(project),
                 },
             },
         },
@@ -130,7 +161,7 @@ internal static class DeploymentGenerator
             ["name"] = project.Name,
             ["image"] = Image(project),
             ["imagePullPolicy"] = "IfNotPresent",
-            ["ports"] = new[] { new Dictionary<string, object> { ["name"] = "http", ["containerPort"] = ContainerPort, ["protocol"] = "TCP" } },
+            ["ports"] = new[] { new Dictionary<string, object> { ["name"] = PortName(project), ["containerPort"] = ContainerPort, ["protocol"] = "TCP" } },
             ["envFrom"] = new[] { ConfigMapEnvironment(ConfigMapName(project)) },
         };
         var secret = model.Environment(project.Environment).Where(variable => variable.Value.HasSecrets).ToDictionary();
@@ -148,26 +179,30 @@ internal static class DeploymentGenerator
         container["startupProbe"] = Probe(project, ServiceDefaultsPaths.Alive, periodSeconds: 1, failureThreshold: 30);
         container["readinessProbe"] = Probe(project, ServiceDefaultsPaths.Health, periodSeconds: 5, failureThreshold: 1);
         container["livenessProbe"] = Probe(project, ServiceDefaultsPaths.Alive, periodSeconds: 10, failureThreshold: 3);
-        // The only writable place: .NET and ASP.NET Core may write temporary files.
-        container["volumeMounts"] = new[] { Mount("tmp", "/tmp") };
+        // The only writable place: .NET and ASP.NET Core may write temporary files. The certificates: read-only.
+        container["volumeMounts"] = TransportSecurity.UsesCertificates(project.Environment)
+            ? new[] { Mount("tmp", "/tmp"), new Dictionary<string, object> { ["name"] = TransportSecurity.Folder, ["mountPath"] = TransportSecurity.MountPath, ["readOnly"] = true } }
+            : new[] { Mount("tmp", "/tmp") };
         return container;
     }
 
     private static string Image(ManifestProject project) => $"bookstore/{project.Name}:latest";
 
     /// <summary>
-    /// Web apps are probed on the ServiceDefaults paths. A gRPC (h2c-only) service cannot be asked over HTTP/1.1: its
-    /// readiness is grpc.health.v1, which reports every health check (it turns NOT_SERVING on SIGTERM, and while the
-    /// catalog schema lacks a migration); its start and liveness are the port accepting connections, so a pod waiting
-    /// for the migration job, or draining, is not restarted.
+    /// Web apps are probed on the ServiceDefaults paths; over TLS too (HTTP/1.1 by ALPN, no client certificate needed
+    /// for the health paths), where a TLS server's readiness, /health, reports every health check (it turns unhealthy on
+    /// SIGTERM and while the catalog schema lacks a migration) and its start and liveness are /alive, so a pod waiting
+    /// for the migration job, or draining, is not restarted. A plain gRPC (h2c-only) service cannot be asked over
+    /// HTTP/1.1: its readiness is grpc.health.v1, its start and liveness the port accepting connections.
     /// </summary>
     private static Dictionary<string, object> Probe(ManifestProject project, string path, int periodSeconds, int failureThreshold)
     {
-        var probe = (IsGrpc(project), path) switch
+        var probe = (ServesTls(project), IsGrpc(project), path) switch
         {
-            (true, ServiceDefaultsPaths.Health) => new Dictionary<string, object> { ["grpc"] = new Dictionary<string, object> { ["port"] = ContainerPort } },
-            (true, _) => new Dictionary<string, object> { ["tcpSocket"] = new Dictionary<string, object> { ["port"] = "http" } },
-            _ => new Dictionary<string, object> { ["httpGet"] = new Dictionary<string, object> { ["path"] = path, ["port"] = "http" } },
+            (true, _, _) => new Dictionary<string, object> { ["httpGet"] = new Dictionary<string, object> { ["path"] = path, ["port"] = PortName(project), ["scheme"] = "HTTPS" } },
+            (false, true, ServiceDefaultsPaths.Health) => new Dictionary<string, object> { ["grpc"] = new Dictionary<string, object> { ["port"] = ContainerPort } },
+            (false, true, _) => new Dictionary<string, object> { ["tcpSocket"] = new Dictionary<string, object> { ["port"] = PortName(project) } },
+            _ => new Dictionary<string, object> { ["httpGet"] = new Dictionary<string, object> { ["path"] = path, ["port"] = PortName(project) } },
         };
         probe["periodSeconds"] = periodSeconds;
         probe["failureThreshold"] = failureThreshold;
@@ -183,11 +218,11 @@ internal static class DeploymentGenerator
             {
                 new Dictionary<string, object>
                 {
-                    ["name"] = "http",
+                    ["name"] = PortName(project),
                     ["port"] = IsExternal(project) ? 80 : ContainerPort,
-                    ["targetPort"] = "http",
+                    ["targetPort"] = PortName(project),
                     ["protocol"] = "TCP",
-                    ["appProtocol"] = IsGrpc(project) ? "kubernetes.io/h2c" : "http",
+                    ["appProtocol"] = ServesTls(project) ? "https" : IsGrpc(project) ? "kubernetes.io/h2c" : "http",
                 },
             },
         };
@@ -256,17 +291,27 @@ internal static class DeploymentGenerator
     }
 
     /// <summary>A project's Compose service without its dependencies, ports and replicas: the same hardening as in Kubernetes.</summary>
-    public static Dictionary<string, object> ProjectComposeService(DeploymentModel model, ManifestProject project) => new()
+    public static Dictionary<string, object> ProjectComposeService(DeploymentModel model, ManifestProject project)
     {
-        ["image"] = Image(project),
-        ["environment"] = Compose.Environment(model.Environment(project.Environment)),
-        ["read_only"] = true,
-        ["tmpfs"] = new[] { "/tmp" },
-        ["cap_drop"] = new[] { "ALL" },
-        ["security_opt"] = new[] { "no-new-privileges:true" },
-        ["stop_grace_period"] = $"{TerminationGracePeriodSeconds}s",
-        ["restart"] = "unless-stopped",
-    };
+        var service = new Dictionary<string, object>
+        {
+            ["image"] = Image(project),
+            ["environment"] = Compose.Environment(model.Environment(project.Environment)),
+            ["read_only"] = true,
+            ["tmpfs"] = new[] { "/tmp" },
+            ["cap_drop"] = new[] { "ALL" },
+            ["security_opt"] = new[] { "no-new-privileges:true" },
+            ["stop_grace_period"] = $"{TerminationGracePeriodSeconds}s",
+            ["restart"] = "unless-stopped",
+        };
+        if (TransportSecurity.UsesCertificates(project.Environment))
+        {
+            // The git-ignored certificates beside the file (scripts/generate-secrets.sh writes them), read-only.
+            service["volumes"] = new[] { $"./{project.Name}/{TransportSecurity.Folder}:{TransportSecurity.MountPath}:ro" };
+        }
+
+        return service;
+    }
 
     private static class ServiceDefaultsPaths
     {

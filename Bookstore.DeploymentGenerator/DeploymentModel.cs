@@ -19,7 +19,9 @@ internal sealed partial class DeploymentModel
     public DeploymentModel(Manifest manifest)
     {
         _placeholders = new Placeholders(manifest);
-        Projects = WithoutTlsBindings(manifest.Projects);
+        var projects = WithoutTlsBindings(manifest.Projects);
+        var tlsServers = projects.Where(project => TransportSecurity.ServesTls(project.Environment)).Select(project => project.Name).ToHashSet();
+        Projects = [.. projects.Select(project => project with { Environment = TransportSecurity.Rewrite(project.Environment, tlsServers) })];
         foreach (var container in manifest.Containers)
         {
             if (!PostgresServer.IsPostgres(container))

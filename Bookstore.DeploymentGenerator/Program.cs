@@ -1,14 +1,23 @@
 using Bookstore.DeploymentGenerator;
 
 // Bookstore.DeploymentGenerator MANIFEST OUTPUT-DIRECTORY: Aspire manifest in, Kustomize tree and Compose file out.
-if (args.Length != 2)
+// Bookstore.DeploymentGenerator certificates OUTPUT-DIRECTORY: the git-ignored certificates the tree mounts
+// (scripts/generate-secrets.sh runs it).
+if (args.Length != 2 && args is not ["certificates", _])
 {
     Console.Error.WriteLine("usage: Bookstore.DeploymentGenerator <aspire-manifest.json> <output directory>");
+    Console.Error.WriteLine("       Bookstore.DeploymentGenerator certificates <output directory>");
     return 2;
 }
 
 try
 {
+    if (args is ["certificates", var output])
+    {
+        TransportSecurity.WriteCertificates(Path.Combine(output, "aspire-manifest.json"), output);
+        return 0;
+    }
+
     DeploymentGenerator.Write(args[0], args[1]);
     Console.WriteLine($"Wrote the Kustomize tree and docker-compose.yaml of {args[0]} to {args[1]}.");
     return 0;

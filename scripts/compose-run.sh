@@ -2,7 +2,8 @@
 # A real Compose run of aspirate-output/docker-compose.yaml (scripts/test.sh calls it):
 # installs Debian's docker-compose and debootstrap if missing; uses the Docker engine at the default socket, or starts
 # one (scripts/docker-engine.sh; scripts/test.sh has one running for Aspire's PostgreSQL tests already); builds the images (scripts/build-images.sh, scripts/build-postgres-image.sh); creates the
-# secrets (scripts/generate-secrets.sh: aspirate-output/.env and postgres/postgres.env, git-ignored, removed again if
+# secrets (scripts/generate-secrets.sh: aspirate-output/.env, postgres/postgres.env and the services' certificates
+# for mutual TLS, git-ignored, removed again if
 # this run made them); `docker-compose up -d` (PostgreSQL, then the one-shot migrate service, then the services);
 # checks that migrate exited 0; waits for Marketplace's /health, then until the home page, on the published port 8080,
 # shows 3 books and until each replica has served a call; checks that 30 pages spread their calls over the 3 replicas of Recommendations (client-side round
@@ -24,12 +25,12 @@ source scripts/docker-engine.sh
 compose=(docker-compose -p bookstore-ci -f aspirate-output/docker-compose.yaml)
 # The secret files this run creates (and removes again); ones that were there before are the user's and stay.
 made_secrets=()
-for file in aspirate-output/.env aspirate-output/postgres/postgres.env; do
+for file in aspirate-output/.env aspirate-output/postgres/postgres.env aspirate-output/certs aspirate-output/recommendations/tls aspirate-output/marketplace/tls; do
   [[ -e $file ]] || made_secrets+=("$file")
 done
 cleanup() {
   "${compose[@]}" down -v --remove-orphans >/dev/null 2>&1 || true
-  rm -f "${made_secrets[@]}"
+  rm -rf "${made_secrets[@]}"
   docker_engine_stop
 }
 trap cleanup EXIT

@@ -3,6 +3,10 @@
 # is kept: the database was initialised with that password), mode 600, with a random password:
 #   DIR/postgres/postgres.env  POSTGRES_PASSWORD=...  (Kubernetes: kustomize's secretGenerator makes the Secret postgres-secrets)
 #   DIR/.env                   POSTGRES_PASSWORD=...  (Compose substitutes ${POSTGRES_PASSWORD} from it)
+#   DIR/certs/                 the deployment's own CA (ca.crt, ca.key) and the services' certificates, made with .NET's
+#                              cryptography by `Bookstore.DeploymentGenerator certificates` (reused while good)
+#   DIR/{service}/tls/         ca.crt, tls.crt, tls.key of each service that uses TLS (Kubernetes: the Secret
+#                              {service}-tls; Compose: mounted read-only), owned by the images' user 1654 when run as root
 # The generator never writes a secret value; these files are the only place one lives. Never commit them.
 # Usage: scripts/generate-secrets.sh [DIR] (default aspirate-output)
 set -euo pipefail
@@ -30,3 +34,16 @@ write_once() {
 
 write_once "$out/postgres/postgres.env" POSTGRES_PASSWORD
 write_once "$out/.env" POSTGRES_PASSWORD
+
+# Certificates for the services that the manifest says use TLS (CONFIGURATION picks the generator's build, as in
+# scripts/generate-deployment.sh).
+dotnet run --project Bookstore.DeploymentGenerator -c "${CONFIGURATION:-Debug}" -- certificates "$out"
+for folder in "$out"/*/tls; do
+  [[ -d $folder ]] || continue
+  if ((EUID == 0)); then
+    # The services run as uid 1654: Compose mounts these files as they are, so that user must own them.
+    chown -R 1654:1654 "$folder" && chmod 0400 "$folder/tls.key"
+  else
+    echo "note: $folder/tls.key stays readable by you alone; Compose's services (uid 1654) need it: chown 1654 it as root" >&2
+  fi
+done

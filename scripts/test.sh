@@ -146,7 +146,7 @@ check "bench/StockAppHost, bench/TestClassTiming and bench/RatingLoad build" \
   bash -c "dotnet build bench/StockAppHost -c $configuration -nologo -v quiet && dotnet build bench/TestClassTiming -c $configuration -nologo -v quiet && dotnet build bench/RatingLoad -c $configuration -nologo -v quiet"
 
 echo "== Real Compose run (images, secrets, docker-compose up with PostgreSQL, home page, rating, fallback)"
-check "docker-compose up of aspirate-output: migration exits 0, 3 books, calls spread over 3 replicas, a rating survives restarting Recommendations, fallback when Recommendations stops" bash scripts/compose-run.sh
+check "docker-compose up of aspirate-output (mutual TLS between the services): migration exits 0, 3 books, calls spread over 3 replicas, a rating survives restarting Recommendations, fallback when Recommendations stops" env CONFIGURATION="$configuration" bash scripts/compose-run.sh
 
 rm -rf "$logs"
 echo "$passed passed, $failed failed"

@@ -15,6 +15,11 @@ for (const object of documents) {
   const [group, version] = object.apiVersion.includes("/") ? object.apiVersion.split("/") : [null, object.apiVersion];
   const modulePath = group ? `kubernetes-models/${group}/${version}/${object.kind}` : `kubernetes-models/${version}/${object.kind}`;
   const name = `${object.kind}/${object.metadata?.name}`;
+  // A Secret's data as kustomize writes it: base64 broken into lines, which the API server's decoder (Go's
+  // encoding/base64) skips; the schema's "byte" format does not, so the line breaks go before the check.
+  if (object.kind === "Secret" && object.data) {
+    for (const key of Object.keys(object.data)) object.data[key] = object.data[key].replace(/\s+/g, "");
+  }
   try {
     const module = await import(modulePath);
     const Model = module[object.kind] ?? module.default;

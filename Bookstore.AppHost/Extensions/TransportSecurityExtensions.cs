@@ -25,6 +25,15 @@ public sealed record TransportSecurity(TransportSecurityMode Mode, CertificateIs
     /// <summary>Recommendations' endpoint (and launch profile): "https" under TLS, "http" when plain.</summary>
     public string EndpointName => Mode == TransportSecurityMode.Plain ? "http" : "https";
 
+    /// <summary>Where a deployment mounts a service's certificates (Bookstore.DeploymentGenerator's TransportSecurity.MountPath).</summary>
+    public const string DeploymentFolder = "/etc/bookstore/tls";
+
+    /// <summary>The CA, certificate and key files of a service: in .certs/ when run, in the deployment's mount when published.</summary>
+    public (string Ca, string Certificate, string Key) FilesOf(IDistributedApplicationBuilder builder, string service) =>
+        builder.ExecutionContext.IsRunMode
+            ? (Certificates.CaCertificatePath, Certificates.CertificatePath(service), Certificates.KeyPath(service))
+            : ($"{DeploymentFolder}/ca.crt", $"{DeploymentFolder}/tls.crt", $"{DeploymentFolder}/tls.key");
+
     /// <summary>Names Recommendations is reached by locally (DCP gives each replica a localhost URL).</summary>
     public static readonly string[] LocalServerNames = ["localhost", "127.0.0.1", "::1"];
 }
@@ -58,12 +67,6 @@ public static class TransportSecurityExtensions
     /// <summary>Recommendations' side: its mode, the CA that client certificates must chain to, its own certificate and key.</summary>
     public static IResourceBuilder<ProjectResource> WithServerTransportSecurity(this IResourceBuilder<ProjectResource> builder, TransportSecurity security)
     {
-        // The deployment output (publish mode) does not carry certificates yet: it stays plain (README, "Transport security").
-        if (!builder.ApplicationBuilder.ExecutionContext.IsRunMode)
-        {
-            return builder;
-        }
-
         builder.WithEnvironment("TransportSecurity__Mode", security.Mode.ToString());
         if (security.Mode == TransportSecurityMode.Plain)
         {
@@ -71,32 +74,29 @@ public static class TransportSecurityExtensions
         }
 
         // Kestrel's own settings for its default certificate (PEM certificate and key); Aspire sees them and leaves the
-        // endpoint's certificate to us.
+        // endpoint's certificate to us. Published: where the deployment mounts the service's certificates.
+        var files = security.FilesOf(builder.ApplicationBuilder, TransportSecurity.Server);
         return builder
-            .WithEnvironment("TransportSecurity__CaPath", security.Certificates.CaCertificatePath)
-            .WithEnvironment("Kestrel__Certificates__Default__Path", security.Certificates.CertificatePath(TransportSecurity.Server))
-            .WithEnvironment("Kestrel__Certificates__Default__KeyPath", security.Certificates.KeyPath(TransportSecurity.Server));
+            .WithEnvironment("TransportSecurity__CaPath", files.Ca)
+            .WithEnvironment("Kestrel__Certificates__Default__Path", files.Certificate)
+            .WithEnvironment("Kestrel__Certificates__Default__KeyPath", files.Key);
     }
 
     /// <summary>The Marketplace's side: its mode, the CA Recommendations' certificate must chain to, its client certificate.</summary>
     public static IResourceBuilder<ProjectResource> WithClientTransportSecurity(this IResourceBuilder<ProjectResource> builder, TransportSecurity security)
     {
-        if (!builder.ApplicationBuilder.ExecutionContext.IsRunMode)
-        {
-            return builder;
-        }
-
         builder.WithEnvironment("TransportSecurity__Mode", security.Mode.ToString());
         if (security.Mode == TransportSecurityMode.Plain)
         {
             return builder;
         }
 
-        builder.WithEnvironment("TransportSecurity__CaPath", security.Certificates.CaCertificatePath);
+        var files = security.FilesOf(builder.ApplicationBuilder, TransportSecurity.Client);
+        builder.WithEnvironment("TransportSecurity__CaPath", files.Ca);
         return security.Mode == TransportSecurityMode.Mutual
             ? builder
-                .WithEnvironment("TransportSecurity__ClientCertificatePath", security.Certificates.CertificatePath(TransportSecurity.Client))
-                .WithEnvironment("TransportSecurity__ClientKeyPath", security.Certificates.KeyPath(TransportSecurity.Client))
+                .WithEnvironment("TransportSecurity__ClientCertificatePath", files.Certificate)
+                .WithEnvironment("TransportSecurity__ClientKeyPath", files.Key)
             : builder;
     }
 }

@@ -57,12 +57,13 @@ public sealed class DeploymentTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task The_https_bindings_aspire_adds_on_publish_are_left_out()
+    public async Task The_https_bindings_aspire_adds_on_publish_are_left_out_and_the_marketplace_calls_over_tls()
     {
         var compose = await File.ReadAllTextAsync(Path.Combine(_output, "docker-compose.yaml"), TestContext.Current.CancellationToken);
 
-        Assert.Contains("services__recommendations__http__0: http://recommendations:8080", compose, StringComparison.Ordinal);
-        Assert.DoesNotContain("https", compose, StringComparison.Ordinal);
+        Assert.Contains("services__recommendations__https__0: https://recommendations:8080", compose, StringComparison.Ordinal);
+        Assert.DoesNotContain("http://recommendations", compose, StringComparison.Ordinal);
+        Assert.DoesNotContain("bindings.https", compose, StringComparison.Ordinal);
         Assert.DoesNotContain("{postgres", compose, StringComparison.Ordinal);
         Assert.DoesNotContain("{catalog", compose, StringComparison.Ordinal);
     }
@@ -91,7 +92,7 @@ public sealed class DeploymentTests : IAsyncLifetime
 
         Assert.True(exitCode == 0, output);
         var valid = output.Split('\n').Where(line => line.StartsWith("ok ", StringComparison.Ordinal)).Select(line => line[3..]).ToList();
-        Assert.Equal(19, valid.Count);
+        Assert.Equal(21, valid.Count);
         foreach (var expected in new[]
         {
             "StatefulSet/postgres", "Service/postgres", "ServiceAccount/postgres", "Job/recommendations-migrate", "NetworkPolicy/default-deny",
@@ -102,6 +103,8 @@ public sealed class DeploymentTests : IAsyncLifetime
         }
 
         Assert.Contains(valid, name => name.StartsWith("Secret/postgres-secrets-", StringComparison.Ordinal));
+        Assert.Contains(valid, name => name.StartsWith("Secret/recommendations-tls-", StringComparison.Ordinal));
+        Assert.Contains(valid, name => name.StartsWith("Secret/marketplace-tls-", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -185,11 +188,14 @@ public sealed class DeploymentTests : IAsyncLifetime
         Assert.Equal("LoadBalancer", Map(services["marketplace"], "spec")["type"]);
         Assert.False(Map(services["recommendations"], "spec").ContainsKey("type"), "Recommendations must stay inside the cluster.");
         Assert.Equal("None", Map(services["recommendations"], "spec")["clusterIP"]);
-        // Recommendations is ready only with the schema migrated (gRPC health); the port alone keeps it alive meanwhile.
+        // Recommendations serves TLS (mutual TLS by default): probed over HTTPS, ready only with the schema migrated
+        // (/health), kept alive meanwhile by /alive.
         var recommendations = Container(deployments["recommendations"]);
-        Assert.True(Map(recommendations, "readinessProbe").ContainsKey("grpc"));
-        Assert.True(Map(recommendations, "livenessProbe").ContainsKey("tcpSocket"));
-        Assert.True(Map(recommendations, "startupProbe").ContainsKey("tcpSocket"));
+        foreach (var (probe, path) in new[] { ("readinessProbe", "/health"), ("livenessProbe", "/alive"), ("startupProbe", "/alive") })
+        {
+            Assert.Equal("HTTPS", Map(Map(recommendations, probe), "httpGet")["scheme"]);
+            Assert.Equal(path, Map(Map(recommendations, probe), "httpGet")["path"]);
+        }
 
         // Every service-discovery URL names a Service and one of its ports.
         var discovery = configMaps.SelectMany(map => Map(map, "data")).Where(entry => ((string)entry.Key).StartsWith("services__", StringComparison.Ordinal)).ToList();
@@ -208,6 +214,43 @@ public sealed class DeploymentTests : IAsyncLifetime
         // No Service selects the migration job's pod.
         var jobLabels = Map(Map(Map(Map(Objects("Job").Single(), "spec"), "template"), "metadata"), "labels");
         Assert.DoesNotContain(services.Values, service => Map(Map(service, "spec"), "selector").All(label => Equals(jobLabels.GetValueOrDefault(label.Key), label.Value)));
+    }
+
+    [Fact]
+    public void Both_services_mount_their_certificates_from_a_secret_read_only_and_recommendations_serves_only_tls()
+    {
+        var secrets = Objects("Secret").ToList();
+        foreach (var (service, certificateVariable, keyVariable) in new[]
+        {
+            ("recommendations", "Kestrel__Certificates__Default__Path", "Kestrel__Certificates__Default__KeyPath"),
+            ("marketplace", "TransportSecurity__ClientCertificatePath", "TransportSecurity__ClientKeyPath"),
+        })
+        {
+            var deployment = Objects("Deployment").Single(item => Name(item) == service);
+            var podSpec = Map(Map(Map(deployment, "spec"), "template"), "spec");
+            var volume = List(podSpec, "volumes").Select(Map).Single(item => item.ContainsKey("secret"));
+            var secretName = (string)Map(volume, "secret")["secretName"];
+            var secret = secrets.Single(item => Name(item) == secretName);
+            Assert.StartsWith($"{service}-tls-", secretName, StringComparison.Ordinal);
+            Assert.Equal(["ca.crt", "tls.crt", "tls.key"], Map(secret, "data").Keys.Cast<string>().Order(StringComparer.Ordinal));
+            Assert.Equal("288", Map(volume, "secret")["defaultMode"]);   // 0440
+            var container = Container(deployment);
+            var mount = List(container, "volumeMounts").Select(Map).Single(item => Equals(item["name"], volume["name"]));
+            Assert.Equal("true", mount["readOnly"]);
+            var environment = ConfigMapData(container);
+            Assert.Equal("Mutual", environment["TransportSecurity__Mode"]);
+            foreach (var variable in new[] { "TransportSecurity__CaPath", certificateVariable, keyVariable })
+            {
+                Assert.StartsWith((string)mount["mountPath"] + "/", (string)environment[variable], StringComparison.Ordinal);
+            }
+        }
+
+        var recommendations = ConfigMapData(Container(Objects("Deployment").Single(item => Name(item) == "recommendations")));
+        Assert.Equal("", recommendations["HTTP_PORTS"] ?? "");
+        Assert.Equal("8080", recommendations["HTTPS_PORTS"]);
+        var marketplace = ConfigMapData(Container(Objects("Deployment").Single(item => Name(item) == "marketplace")));
+        Assert.Equal("https://recommendations:8080", marketplace["services__recommendations__https__0"]);
+        Assert.False(marketplace.ContainsKey("services__recommendations__http__0"));
     }
 
     [Fact]
@@ -360,7 +403,7 @@ public sealed class DeploymentTests : IAsyncLifetime
     {
         var consumers = Objects("Deployment").Concat(Objects("Job")).Where(workload => Container(workload).ContainsKey("env")).ToList();
         Assert.Equal(["recommendations", "recommendations-migrate"], consumers.Select(Name).Order());
-        var secret = Objects("Secret").Single();
+        var secret = Objects("Secret").Single(found => Name(found).StartsWith("postgres-secrets-", StringComparison.Ordinal));
 
         foreach (var workload in consumers)
         {
@@ -401,7 +444,7 @@ public sealed class DeploymentTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task The_password_is_only_in_git_ignored_files_and_in_no_config_map()
+    public async Task The_password_and_the_private_keys_are_only_in_git_ignored_files_and_in_no_config_map()
     {
         var passwords = SecretFiles.Select(file => ReadSecret(Path.Combine(_output, file))).ToList();
         Assert.All(passwords, password => Assert.Equal(32, password.Length));
@@ -410,14 +453,15 @@ public sealed class DeploymentTests : IAsyncLifetime
         {
             var relative = Path.GetRelativePath(_output, file);
             var text = await File.ReadAllTextAsync(file, TestContext.Current.CancellationToken);
-            if (passwords.Any(password => text.Contains(password, StringComparison.Ordinal)))
+            if (passwords.Any(password => text.Contains(password, StringComparison.Ordinal)) || text.Contains("PRIVATE KEY", StringComparison.Ordinal))
             {
                 // In the repository's aspirate-output/ this file must be git-ignored (git check-ignore exits 0).
                 var (ignored, output) = await Command.RunAsync("git", RepoPaths.Root, ["check-ignore", "--no-index", "-q", Path.Combine("aspirate-output", relative)]);
-                Assert.True(ignored == 0, $"{relative} holds the password but is not git-ignored: {output}");
+                Assert.True(ignored == 0, $"{relative} holds the password or a private key but is not git-ignored: {output}");
             }
         }
 
+        Assert.True(File.Exists(Path.Combine(_output, "recommendations", "tls", "tls.key")), "generate-secrets.sh made no certificates.");
         var encoded = passwords.Select(password => Convert.ToBase64String(Encoding.UTF8.GetBytes(password)));
         foreach (var map in Objects("ConfigMap"))
         {
@@ -471,7 +515,8 @@ public sealed class DeploymentTests : IAsyncLifetime
     public async Task Regenerating_gives_the_same_files_and_keeps_the_secrets()
     {
         var before = await SnapshotAsync(_output);
-        var secrets = await Task.WhenAll(SecretFiles.Select(file => File.ReadAllTextAsync(Path.Combine(_output, file), TestContext.Current.CancellationToken)));
+        var secrets = await SnapshotAsync(_output, secret: true);
+        Assert.Contains(Path.Combine("recommendations", "tls", "tls.key"), secrets.Keys);
         var fresh = Directory.CreateTempSubdirectory("bookstore-regenerate-").FullName;
         try
         {
@@ -487,7 +532,8 @@ public sealed class DeploymentTests : IAsyncLifetime
             var freshFiles = await SnapshotAsync(fresh);
             Assert.Equal(before.Keys.Where(file => file != "aspire-manifest.json"), freshFiles.Keys);
             Assert.All(freshFiles, file => Assert.Equal(before[file.Key], file.Value));
-            Assert.Equal(secrets, await Task.WhenAll(SecretFiles.Select(file => File.ReadAllTextAsync(Path.Combine(_output, file), TestContext.Current.CancellationToken))));
+            // The password and the certificates are kept (a certificate is issued again only when it is no longer good).
+            Assert.Equal(secrets, await SnapshotAsync(_output, secret: true));
         }
         finally
         {
@@ -496,13 +542,16 @@ public sealed class DeploymentTests : IAsyncLifetime
     }
 
     /// <summary>Every file of a generated folder but the secret ones, by relative path.</summary>
-    private static async Task<SortedDictionary<string, string>> SnapshotAsync(string directory)
+    /// <summary>The generated files (or, with <paramref name="secret"/>, the git-ignored secrets: env files, certificates and keys) by relative path.</summary>
+    private static async Task<SortedDictionary<string, string>> SnapshotAsync(string directory, bool secret = false)
     {
         var files = new SortedDictionary<string, string>(StringComparer.Ordinal);
         foreach (var file in Directory.EnumerateFiles(directory, "*", SearchOption.AllDirectories))
         {
             var relative = Path.GetRelativePath(directory, file);
-            if (!SecretFiles.Contains(relative))
+            var isSecret = SecretFiles.Contains(relative) || relative.StartsWith("certs" + Path.DirectorySeparatorChar, StringComparison.Ordinal)
+                || relative.Split(Path.DirectorySeparatorChar) is [_, "tls", _];
+            if (isSecret == secret)
             {
                 files[relative] = await File.ReadAllTextAsync(file, TestContext.Current.CancellationToken);
             }
@@ -512,7 +561,8 @@ public sealed class DeploymentTests : IAsyncLifetime
     }
 
     private static Task<(int ExitCode, string Output)> GenerateSecretsAsync(string directory) =>
-        Command.RunAsync("bash", RepoPaths.Root, [Path.Combine(RepoPaths.Root, "scripts", "generate-secrets.sh"), directory]);
+        Command.RunAsync("bash", RepoPaths.Root, [Path.Combine(RepoPaths.Root, "scripts", "generate-secrets.sh"), directory],
+            environment: new Dictionary<string, string> { ["CONFIGURATION"] = RepoPaths.Configuration });
 
     private static Task<(int ExitCode, string Output)> DockerComposeConfigAsync(string directory, params string[] options) =>
         Command.RunAsync("docker-compose", directory, ["-f", Path.Combine(directory, "docker-compose.yaml"), "config", .. options]);
