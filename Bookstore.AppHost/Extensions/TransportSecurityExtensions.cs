@@ -49,7 +49,8 @@ public static class TransportSecurityExtensions
     {
         var configured = builder.Configuration[TransportSecurity.ConfigurationKey];
         var mode = TransportSecurityMode.Mutual;
-        if (!string.IsNullOrEmpty(configured) && !Enum.TryParse(configured, ignoreCase: true, out mode))
+        // IsDefined too: Enum.TryParse takes any number ("5") as a value.
+        if (!string.IsNullOrEmpty(configured) && (!Enum.TryParse(configured, ignoreCase: true, out mode) || !Enum.IsDefined(mode)))
         {
             throw new InvalidOperationException(
                 $"{TransportSecurity.ConfigurationKey} is \"{configured}\": use Plain, Tls or Mutual (e.g. `dotnet run --project Bookstore.AppHost -- --{TransportSecurity.ConfigurationKey} Plain`).");

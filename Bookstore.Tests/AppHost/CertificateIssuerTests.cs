@@ -62,4 +62,15 @@ public sealed class CertificateIssuerTests : IDisposable
     }
 
     private X509Certificate2 Read(string name) => X509Certificate2.CreateFromPemFile(_issuer.CertificatePath(name), _issuer.KeyPath(name));
+
+    [Theory]
+    [InlineData("Sometimes")]
+    [InlineData("5")]
+    public async Task An_unknown_transport_security_mode_stops_the_apphost_naming_the_three(string mode)
+    {
+        var (exitCode, output) = await Infrastructure.Command.AppHostAsync("--TransportSecurity", mode);
+
+        Assert.NotEqual(0, exitCode);
+        Assert.Contains($"TransportSecurity is \"{mode}\": use Plain, Tls or Mutual", output, StringComparison.Ordinal);
+    }
 }
