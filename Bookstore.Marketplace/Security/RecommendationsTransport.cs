@@ -26,8 +26,7 @@ public static class RecommendationsTransport
             return handler;
         }
 
-        var authority = AppCertificateAuthority.Load(options.CaPath
-            ?? throw new InvalidOperationException($"TransportSecurity:Mode is {options.Mode} but TransportSecurity:CaPath (the app's CA certificate, PEM) is not set."));
+        var authority = options.LoadAuthority();
         handler.ServerCertificateCustomValidationCallback = (_, certificate, chain, errors) =>
             certificate is not null
             // The name must match as usual; only the chain is judged against the app's CA instead of the machine's store.

@@ -27,8 +27,7 @@ public static class TransportSecurityExtensions
                 return;
             }
 
-            var authority = AppCertificateAuthority.Load(options.CaPath
-                ?? throw new InvalidOperationException($"TransportSecurity:Mode is {options.Mode} but TransportSecurity:CaPath (the app's CA certificate, PEM) is not set."));
+            var authority = options.LoadAuthority();
             var log = loggers.CreateLogger(typeof(TransportSecurityExtensions).FullName!);
             kestrel.ConfigureEndpointDefaults(endpoint => endpoint.Protocols = HttpProtocols.Http1AndHttp2);
             kestrel.ConfigureHttpsDefaults(https =>

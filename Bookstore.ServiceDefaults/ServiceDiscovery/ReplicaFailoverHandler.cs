@@ -20,14 +20,17 @@ public sealed class ReplicaFailoverHandler(ServiceEndpointResolver resolver, Rep
         var original = request.RequestUri ?? throw new InvalidOperationException("The request has no URI.");
         var source = await resolver.GetEndpointsAsync(original.GetLeftPart(UriPartial.Authority), cancellationToken);
         var candidates = new List<Uri>();
-        // The name each address was found under: over TLS the server's certificate is checked against that name.
-        var names = new Dictionary<string, string>();
+        // Over TLS, the name each address was found under: the server's certificate is checked against that name.
+        var names = original.Scheme == Uri.UriSchemeHttps ? new Dictionary<string, string>() : null;
         foreach (var endpoint in source.Endpoints.Select(endpoint => ToAuthority(endpoint.EndPoint, original)).OfType<Uri>())
         {
             foreach (var address in await cooldowns.ExpandAsync(endpoint, cancellationToken))
             {
                 candidates.Add(address);
-                names[address.Authority] = endpoint.Authority;
+                if (names is not null)
+                {
+                    names[address.Authority] = endpoint.Authority;
+                }
             }
         }
 
@@ -39,7 +42,7 @@ public sealed class ReplicaFailoverHandler(ServiceEndpointResolver resolver, Rep
         var target = cooldowns.Pick(candidates);
         request.RequestUri = new UriBuilder(original) { Host = target.Host, Port = target.Port }.Uri;
         var host = request.Headers.Host;
-        if (target.Scheme == Uri.UriSchemeHttps && names[target.Authority] != target.Authority)
+        if (names is not null && names[target.Authority] != target.Authority)
         {
             // Connect to the address, but send the name as Host: the handler uses it for SNI and to match the certificate.
             request.Headers.Host = names[target.Authority];

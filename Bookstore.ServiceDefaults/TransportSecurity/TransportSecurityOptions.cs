@@ -30,4 +30,8 @@ public sealed class TransportSecurityOptions
     public string? ClientCertificatePath { get; set; }
 
     public string? ClientKeyPath { get; set; }
+
+    /// <summary>The app's CA from <see cref="CaPath"/>, or an error that says which setting is missing.</summary>
+    public AppCertificateAuthority LoadAuthority() => AppCertificateAuthority.Load(CaPath
+        ?? throw new InvalidOperationException($"TransportSecurity:Mode is {Mode} but TransportSecurity:CaPath (the app's CA certificate, PEM) is not set."));
 }
