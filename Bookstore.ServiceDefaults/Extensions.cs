@@ -1,6 +1,7 @@
 using Bookstore.ServiceDefaults.Logging;
 using Bookstore.ServiceDefaults.ServiceDiscovery;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
@@ -116,10 +117,23 @@ public static class ServiceDefaultsExtensions
     /// <summary>
     /// Maps <c>/health</c> (every check: ready to take traffic) and <c>/alive</c> (checks tagged "live": the process works).
     /// They are mapped in every environment, Production included, because Kubernetes probes and the
-    /// orchestrator need them there; they reveal only Healthy/Degraded/Unhealthy, never check details.
+    /// orchestrator need them there; they reveal only Healthy/Degraded/Unhealthy, never check details. CONNECT gets 405.
     /// </summary>
     public static WebApplication MapDefaultEndpoints(this WebApplication app)
     {
+        // CONNECT asks a proxy for a tunnel, and neither service is one. Kestrel hands it to the app, and an endpoint that
+        // answers it with 2xx and a body (the health checks, the Marketplace's /error page) makes Kestrel throw ("Setting
+        // the header Content-Length is not allowed on responses with status code 200"): a 500. Found by the fuzz tests.
+        app.Use((context, next) =>
+        {
+            if (!HttpMethods.IsConnect(context.Request.Method))
+            {
+                return next(context);
+            }
+
+            context.Response.StatusCode = StatusCodes.Status405MethodNotAllowed;
+            return Task.CompletedTask;
+        });
         app.MapHealthChecks(HealthEndpointPath);
         app.MapHealthChecks(AlivenessEndpointPath, new HealthCheckOptions { Predicate = check => check.Tags.Contains(LiveTag) });
         return app;

@@ -3,7 +3,8 @@
 #   1. the contract checks: buf lint, buf breaking against contract-baseline/, and proof that buf breaking
 #      does catch a breaking change;
 #   2. the .NET test suite (unit, interceptor, integration, distributed on Aspire.Hosting.Testing, the AppHost as a
-#      process, the dashboard in Chromium, publishing), built in Release, with line coverage (TestResults/coverage/),
+#      process, the dashboard in Chromium, security, 10,000 fuzzed inputs per entry point with a fixed seed
+#      (TestResults/fuzz/report.txt), publishing), built in Release, with line coverage (TestResults/coverage/),
 #      and then that no process of the app is left;
 #   3. that aspirate-output/ is exactly what scripts/generate-deployment.sh writes (Aspire's manifest, then ours);
 #   4. a real Compose run of it (scripts/compose-run.sh: Docker engine, images, secrets, docker-compose up with PostgreSQL).

@@ -88,6 +88,12 @@ public static class PageEndpoints
         {
             return Html(HtmlPages.Message("Rating not saved", "The form sent had more or longer fields than a rating has."), StatusCodes.Status400BadRequest);
         }
+        catch (Exception broken) when (broken is IOException or BadHttpRequestException && !cancellationToken.IsCancellationRequested)
+        {
+            // A body that ends before its framing says (e.g. "multipart/form-data" with no closing boundary): found by
+            // the fuzz tests, a 500 before.
+            return Html(HtmlPages.Message("Rating not saved", "The form sent was cut off or malformed. Reload the book's page and rate it again."), StatusCodes.Status400BadRequest);
+        }
 
         if (!await antiforgery.IsRequestValidAsync(context))
         {

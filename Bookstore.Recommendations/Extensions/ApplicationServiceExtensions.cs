@@ -31,9 +31,10 @@ public static class ApplicationServiceExtensions
 
     public static WebApplication MapApplicationEndpoints(this WebApplication app)
     {
-        app.MapGrpcService<RecommendationsService>();
-        app.MapGrpcHealthChecksService();
-        app.MapGrpcReflectionService();
+        // A request grpc-dotnet cannot read gets INVALID_ARGUMENT or INTERNAL, not UNKNOWN (Interceptors/MalformedRequestStatus.cs).
+        app.MapGrpcService<RecommendationsService>().WithMalformedRequestStatus();
+        app.MapGrpcHealthChecksService().WithMalformedRequestStatus();
+        app.MapGrpcReflectionService().WithMalformedRequestStatus();
         return app;
     }
 }

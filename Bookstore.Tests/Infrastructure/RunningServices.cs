@@ -1,7 +1,7 @@
 namespace Bookstore.Tests.Infrastructure;
 
 /// <summary>One Recommendations and one Marketplace process wired to it, shared by the tests that only read.</summary>
-public sealed class RunningServices : IAsyncLifetime
+public class RunningServices : IAsyncLifetime
 {
     public ServiceProcess Recommendations { get; private set; } = null!;
 
@@ -17,5 +17,6 @@ public sealed class RunningServices : IAsyncLifetime
     {
         await Marketplace.DisposeAsync();
         await Recommendations.DisposeAsync();
+        GC.SuppressFinalize(this);
     }
 }
