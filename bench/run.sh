@@ -15,6 +15,8 @@
 #     REC_ENV="A=1 B=2", MKT_ENV="..."   extra environment for Recommendations / Marketplace, for
 #                      diagnosis only (e.g. MKT_ENV=OTEL_SDK_DISABLED=true); recorded in results.md
 #     BENCH_DEBUG=1    log the raw CPU tick counts of each measured run
+#     BENCH_CATALOG    Recommendations' connection string instead of a SQLite file of its own (bench/postgres.sh sets it;
+#                      not recorded in the results, as it holds a password); RESULTS_FILE: where the results go
 #   e.g.  WARMUP=30 DURATION=30 bench/run.sh
 #   Takes about 4 x (WARMUP + DURATION) + ~40 s: 3 minutes with the defaults (more if it has to
 #   wait for a quiet machine or measure again).
@@ -69,7 +71,7 @@ PEAK_RSS_MAX_MB=150
 BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(cd "$BENCH_DIR/.." && pwd)
 LOG_DIR=$BENCH_DIR/logs
-RESULTS=$BENCH_DIR/results.md
+RESULTS=${RESULTS_FILE:-$BENCH_DIR/results.md}
 
 log() { printf '[bench %(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
 die() { log "ERROR: $*"; exit 2; }
@@ -423,10 +425,11 @@ done
 # ---------------------------------------------------------------- Recommendations
 REC_PORT=$(free_port) || die "no free port"
 REC_LOG=$LOG_DIR/recommendations.log
-# Its catalog: a SQLite file of its own (created and migrated at start), as the embedded default runs it.
+# Its catalog: a SQLite file of its own (created and migrated at start), as the embedded default runs it; or the
+# database in BENCH_CATALOG (bench/postgres.sh: PostgreSQL, migrated before), which is not recorded: it holds a password.
 REC_DB_DIR=$(mktemp -d)
 start_service Recommendations Bookstore.Recommendations "$REC_DLL" "$REC_LOG" \
-    "ASPNETCORE_URLS=http://127.0.0.1:$REC_PORT" "ConnectionStrings__catalog=Data Source=$REC_DB_DIR/catalog.db" "${REC_EXTRA_ENV[@]}"
+    "ASPNETCORE_URLS=http://127.0.0.1:$REC_PORT" "ConnectionStrings__catalog=${BENCH_CATALOG:-Data Source=$REC_DB_DIR/catalog.db}" "${REC_EXTRA_ENV[@]}"
 REC_PID=$STARTED_PID
 wait_healthy Recommendations "$REC_PID" "http://127.0.0.1:$REC_PORT/health" --http2-prior-knowledge
 REC_START_RSS=$(status_mb "$REC_PID" VmRSS)

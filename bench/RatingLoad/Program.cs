@@ -1,14 +1,18 @@
 // bench/ratings.sh's load: CLIENTS concurrent callers (one HTTP/2 connection each) send calls for SECONDS, first
 // grpc.health.v1 Check (the baseline: the cheapest call of the same server), then RateBook with a new (user, book) pair
-// per call. Prints throughput and latency of both, then checks that every acknowledged rating is in the SQLite file.
-// Usage: RatingLoad ADDRESS SQLITE_FILE [CLIENTS=16] [SECONDS=20]
+// per call. Prints throughput and latency of both, then checks that every acknowledged rating is in the database: the
+// SQLite file given, or with "postgres" the PostgreSQL database in RATINGLOAD_POSTGRES (a connection string; from the
+// environment, not the command line, because it holds a password).
+// Usage: RatingLoad ADDRESS SQLITE_FILE|postgres [CLIENTS=16] [SECONDS=20]
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 using Bookstore.Protos;
 using Grpc.Health.V1;
 using Grpc.Net.Client;
+using System.Data.Common;
 using Microsoft.Data.Sqlite;
+using Npgsql;
 
 var address = new Uri(args[0]);
 var database = args[1];
@@ -29,18 +33,24 @@ var rate = await RunAsync("RateBook", TimeSpan.FromSeconds(seconds), async (chan
 Console.WriteLine(FormattableString.Invariant($"ratio RateBook/Check {rate / check:0.000}"));
 
 // Nothing acknowledged is missing.
-using var connection = new SqliteConnection($"Data Source={database};Mode=ReadOnly");
+using DbConnection connection = database == "postgres"
+    ? new NpgsqlConnection(Environment.GetEnvironmentVariable("RATINGLOAD_POSTGRES") ?? throw new InvalidOperationException("RATINGLOAD_POSTGRES is not set."))
+    : new SqliteConnection($"Data Source={database};Mode=ReadOnly");
 connection.Open();
 using var command = connection.CreateCommand();
-command.CommandText = "SELECT Stars FROM Ratings WHERE UserId = $user AND BookId = $book";
-var user = command.Parameters.Add("$user", SqliteType.Integer);
-var book = command.Parameters.Add("$book", SqliteType.Integer);
+command.CommandText = "SELECT \"Stars\" FROM \"Ratings\" WHERE \"UserId\" = @user AND \"BookId\" = @book";
+var user = command.CreateParameter();
+user.ParameterName = "@user";
+var book = command.CreateParameter();
+book.ParameterName = "@book";
+command.Parameters.Add(user);
+command.Parameters.Add(book);
 var missing = 0;
 foreach (var rating in acknowledged)
 {
     user.Value = rating.User;
     book.Value = rating.Book;
-    if (command.ExecuteScalar() is not long stars || stars != rating.Stars)
+    if (command.ExecuteScalar() is not { } stars || Convert.ToInt32(stars, CultureInfo.InvariantCulture) != rating.Stars)
     {
         missing++;
     }
