@@ -31,6 +31,7 @@ builder.AddProject<Projects.Bookstore_Marketplace>("marketplace")
     .WithReference(recommendations)
     .WithReplicaAddresses(recommendations, security.EndpointName)
     .WithClientTransportSecurity(security)
+    .WithSharedKeyRing()   // published: one Data Protection key ring for every replica (its antiforgery tokens)
     .WaitFor(recommendations)
     .WithExternalHttpEndpoints()
     .WithTransportHealthCheck("/health");

@@ -85,22 +85,35 @@ internal static class DeploymentGenerator
             resources,
             ConfigMapName(project),
             model.Environment(project.Environment).Where(variable => !variable.Value.HasSecrets).Select(variable => $"{variable.Key}={variable.Value.Plain}"));
+        var secrets = new List<Dictionary<string, object>>();
+        var notes = new List<string>();
         if (TransportSecurity.UsesCertificates(project.Environment))
         {
-            kustomization["secretGenerator"] = new[]
+            secrets.Add(new Dictionary<string, object>
             {
-                new Dictionary<string, object>
-                {
-                    ["name"] = TransportSecurity.SecretName(project),
-                    ["files"] = TransportSecurity.Files.Select(file => $"{file}={TransportSecurity.Folder}/{file}").ToArray(),
-                },
-            };
+                ["name"] = TransportSecurity.SecretName(project),
+                ["files"] = TransportSecurity.Files.Select(file => $"{file}={TransportSecurity.Folder}/{file}").ToArray(),
+            });
+            notes.Add($"{TransportSecurity.Folder}/ ({string.Join(", ", TransportSecurity.Files)})");
+        }
+
+        if (KeyRing.UsesKeyRing(project.Environment))
+        {
+            secrets.Add(new Dictionary<string, object>
+            {
+                ["name"] = KeyRing.SecretName(project),
+                ["files"] = new[] { $"{KeyRing.FileName}={KeyRing.Folder}/{KeyRing.FileName}" },
+            });
+            notes.Add($"{KeyRing.Folder}/ ({KeyRing.FileName})");
+        }
+
+        if (secrets.Count > 0)
+        {
+            kustomization["secretGenerator"] = secrets.ToArray();
         }
 
         WriteYaml(Path.Combine(folder, "kustomization.yaml"), kustomization,
-            TransportSecurity.UsesCertificates(project.Environment)
-                ? $"{TransportSecurity.Folder}/ ({string.Join(", ", TransportSecurity.Files)}) is git-ignored: scripts/generate-secrets.sh writes it."
-                : null);
+            notes.Count > 0 ? $"{string.Join(" and ", notes)} {(notes.Count > 1 ? "are" : "is")} git-ignored: scripts/generate-secrets.sh writes {(notes.Count > 1 ? "them" : "it")}." : null);
     }
 
     private static string ConfigMapName(ManifestProject project) => $"{project.Name}-env";
@@ -114,15 +127,33 @@ internal static class DeploymentGenerator
     /// <summary>The container port's name: what it speaks.</summary>
     private static string PortName(ManifestProject project) => ServesTls(project) ? "https" : "http";
 
-    /// <summary>A writable /tmp, and the project's certificates (its Secret, read-only) if it uses any.</summary>
-    public static object[] Volumes(ManifestProject project) => TransportSecurity.UsesCertificates(project.Environment)
-        ? [EmptyDir("tmp"), new Dictionary<string, object>
+    /// <summary>A writable /tmp, and the project's Secrets (read-only): its certificates, its key ring, if it uses them.</summary>
+    public static object[] Volumes(ManifestProject project)
+    {
+        var volumes = new List<object> { EmptyDir("tmp") };
+        if (TransportSecurity.UsesCertificates(project.Environment))
         {
-            ["name"] = TransportSecurity.Folder,
-            // Readable by the owner and the pod's group (fsGroup): the service's user, nobody else.
-            ["secret"] = new Dictionary<string, object> { ["secretName"] = TransportSecurity.SecretName(project), ["defaultMode"] = 288 },   // 0440
-        }]
-        : [EmptyDir("tmp")];
+            volumes.Add(SecretVolume(TransportSecurity.Folder, TransportSecurity.SecretName(project)));
+        }
+
+        if (KeyRing.UsesKeyRing(project.Environment))
+        {
+            volumes.Add(SecretVolume(KeyRing.Folder, KeyRing.SecretName(project)));
+        }
+
+        return [.. volumes];
+    }
+
+    /// <summary>Whether the pod mounts a Secret, which its user must be able to read (fsGroup).</summary>
+    public static bool MountsSecrets(ManifestProject project) =>
+        TransportSecurity.UsesCertificates(project.Environment) || KeyRing.UsesKeyRing(project.Environment);
+
+    private static Dictionary<string, object> SecretVolume(string name, string secretName) => new()
+    {
+        ["name"] = name,
+        // Readable by the owner and the pod's group (fsGroup): the service's user, nobody else.
+        ["secret"] = new Dictionary<string, object> { ["secretName"] = secretName, ["defaultMode"] = 288 },   // 0440
+    };
 
     private static Dictionary<string, object> Labels(ManifestProject project) =>
         KubernetesObjects.Labels(project.Name, IsExternal(project) ? "frontend" : "backend");
@@ -145,7 +176,7 @@ internal static class DeploymentGenerator
                     ["automountServiceAccountToken"] = false,
                     // Above the service's drain time (30 s by default), so in-flight calls finish before SIGKILL.
                     ["terminationGracePeriodSeconds"] = TerminationGracePeriodSeconds,
-                    ["securityContext"] = PodSecurityContext(ProjectUser, ownsVolumes: TransportSecurity.UsesCertificates(project.Environment)),
+                    ["securityContext"] = PodSecurityContext(ProjectUser, ownsVolumes: MountsSecrets(project)),
                     ["containers"] = new[] { ProjectContainer(model, project) },
                     ["volumes"] = Volumes(project),
                 },
@@ -179,10 +210,19 @@ internal static class DeploymentGenerator
         container["startupProbe"] = Probe(project, ServiceDefaultsPaths.Alive, periodSeconds: 1, failureThreshold: 30);
         container["readinessProbe"] = Probe(project, ServiceDefaultsPaths.Health, periodSeconds: 5, failureThreshold: 1);
         container["livenessProbe"] = Probe(project, ServiceDefaultsPaths.Alive, periodSeconds: 10, failureThreshold: 3);
-        // The only writable place: .NET and ASP.NET Core may write temporary files. The certificates: read-only.
-        container["volumeMounts"] = TransportSecurity.UsesCertificates(project.Environment)
-            ? new[] { Mount("tmp", "/tmp"), new Dictionary<string, object> { ["name"] = TransportSecurity.Folder, ["mountPath"] = TransportSecurity.MountPath, ["readOnly"] = true } }
-            : new[] { Mount("tmp", "/tmp") };
+        // The only writable place: .NET and ASP.NET Core may write temporary files. The certificates and key ring: read-only.
+        var mounts = new List<Dictionary<string, object>> { Mount("tmp", "/tmp") };
+        if (TransportSecurity.UsesCertificates(project.Environment))
+        {
+            mounts.Add(new Dictionary<string, object> { ["name"] = TransportSecurity.Folder, ["mountPath"] = TransportSecurity.MountPath, ["readOnly"] = true });
+        }
+
+        if (KeyRing.UsesKeyRing(project.Environment))
+        {
+            mounts.Add(new Dictionary<string, object> { ["name"] = KeyRing.Folder, ["mountPath"] = KeyRing.MountPath, ["readOnly"] = true });
+        }
+
+        container["volumeMounts"] = mounts.ToArray();
         return container;
     }
 
@@ -304,10 +344,21 @@ internal static class DeploymentGenerator
             ["stop_grace_period"] = $"{TerminationGracePeriodSeconds}s",
             ["restart"] = "unless-stopped",
         };
+        // The git-ignored certificates and key ring beside the file (scripts/generate-secrets.sh writes them), read-only.
+        var volumes = new List<string>();
         if (TransportSecurity.UsesCertificates(project.Environment))
         {
-            // The git-ignored certificates beside the file (scripts/generate-secrets.sh writes them), read-only.
-            service["volumes"] = new[] { $"./{project.Name}/{TransportSecurity.Folder}:{TransportSecurity.MountPath}:ro" };
+            volumes.Add($"./{project.Name}/{TransportSecurity.Folder}:{TransportSecurity.MountPath}:ro");
+        }
+
+        if (KeyRing.UsesKeyRing(project.Environment))
+        {
+            volumes.Add($"./{project.Name}/{KeyRing.Folder}:{KeyRing.MountPath}:ro");
+        }
+
+        if (volumes.Count > 0)
+        {
+            service["volumes"] = volumes.ToArray();
         }
 
         return service;

@@ -7,6 +7,10 @@
 #                              cryptography by `Bookstore.DeploymentGenerator certificates` (reused while good)
 #   DIR/{service}/tls/         ca.crt, tls.crt, tls.key of each service that uses TLS (Kubernetes: the Secret
 #                              {service}-tls; Compose: mounted read-only), owned by the images' user 1654 when run as root
+#   DIR/{service}/dataprotection/keyring.xml  the Marketplace's ASP.NET Core Data Protection key ring, shared by its
+#                              replicas (Kubernetes: the Secret {service}-dataprotection; Compose: mounted read-only),
+#                              made by `Bookstore.DeploymentGenerator keyrings` (a key a year, a new one a month before
+#                              the newest ends, the old ones kept), owned by uid 1654 when run as root
 # The generator never writes a secret value; these files are the only place one lives. Never commit them.
 # Usage: scripts/generate-secrets.sh [DIR] (default aspirate-output)
 set -euo pipefail
@@ -38,12 +42,14 @@ write_once "$out/.env" POSTGRES_PASSWORD
 # Certificates for the services that the manifest says use TLS (CONFIGURATION picks the generator's build, as in
 # scripts/generate-deployment.sh).
 dotnet run --project Bookstore.DeploymentGenerator -c "${CONFIGURATION:-Debug}" -- certificates "$out"
-for folder in "$out"/*/tls; do
+dotnet run --project Bookstore.DeploymentGenerator -c "${CONFIGURATION:-Debug}" --no-build -- keyrings "$out"
+for folder in "$out"/*/tls "$out"/*/dataprotection; do
   [[ -d $folder ]] || continue
   if ((EUID == 0)); then
     # The services run as uid 1654: Compose mounts these files as they are, so that user must own them.
-    chown -R 1654:1654 "$folder" && chmod 0400 "$folder/tls.key"
+    chown -R 1654:1654 "$folder"
+    [[ ! -e $folder/tls.key ]] || chmod 0400 "$folder/tls.key"
   else
-    echo "note: $folder/tls.key stays readable by you alone; Compose's services (uid 1654) need it: chown 1654 it as root" >&2
+    echo "note: $folder stays readable by you alone; Compose's services (uid 1654) need it: chown 1654 it as root" >&2
   fi
 done

@@ -40,6 +40,8 @@ public static class ApplicationServiceExtensions
         builder.Services.AddSingleton<BookCacheMetrics>();
         builder.Services.AddSingleton<BookClient>();
         builder.Services.AddAntiforgery();
+        // Its key ring: shared by every replica where the deployment mounts one (Security/SharedKeyRingExtensions.cs).
+        builder.Services.AddSharedKeyRing(builder.Configuration);
 
         // The JSON API: problem details for every error, and its OpenAPI document.
         builder.Services.AddProblemDetails();

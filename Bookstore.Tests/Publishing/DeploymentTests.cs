@@ -92,7 +92,7 @@ public sealed class DeploymentTests : IAsyncLifetime
 
         Assert.True(exitCode == 0, output);
         var valid = output.Split('\n').Where(line => line.StartsWith("ok ", StringComparison.Ordinal)).Select(line => line[3..]).ToList();
-        Assert.Equal(21, valid.Count);
+        Assert.Equal(22, valid.Count);
         foreach (var expected in new[]
         {
             "StatefulSet/postgres", "Service/postgres", "ServiceAccount/postgres", "Job/recommendations-migrate", "NetworkPolicy/default-deny",
@@ -105,6 +105,7 @@ public sealed class DeploymentTests : IAsyncLifetime
         Assert.Contains(valid, name => name.StartsWith("Secret/postgres-secrets-", StringComparison.Ordinal));
         Assert.Contains(valid, name => name.StartsWith("Secret/recommendations-tls-", StringComparison.Ordinal));
         Assert.Contains(valid, name => name.StartsWith("Secret/marketplace-tls-", StringComparison.Ordinal));
+        Assert.Contains(valid, name => name.StartsWith("Secret/marketplace-dataprotection-", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -228,7 +229,7 @@ public sealed class DeploymentTests : IAsyncLifetime
         {
             var deployment = Objects("Deployment").Single(item => Name(item) == service);
             var podSpec = Map(Map(Map(deployment, "spec"), "template"), "spec");
-            var volume = List(podSpec, "volumes").Select(Map).Single(item => item.ContainsKey("secret"));
+            var volume = List(podSpec, "volumes").Select(Map).Single(item => item.ContainsKey("secret") && Equals(item["name"], "tls"));
             var secretName = (string)Map(volume, "secret")["secretName"];
             var secret = secrets.Single(item => Name(item) == secretName);
             Assert.StartsWith($"{service}-tls-", secretName, StringComparison.Ordinal);
@@ -251,6 +252,24 @@ public sealed class DeploymentTests : IAsyncLifetime
         var marketplace = ConfigMapData(Container(Objects("Deployment").Single(item => Name(item) == "marketplace")));
         Assert.Equal("https://recommendations:8080", marketplace["services__recommendations__https__0"]);
         Assert.False(marketplace.ContainsKey("services__recommendations__http__0"));
+    }
+
+    [Fact]
+    public void The_marketplace_replicas_share_one_key_ring_from_a_secret_mounted_read_only_in_kubernetes_and_compose()
+    {
+        var deployment = Objects("Deployment").Single(item => Name(item) == "marketplace");
+        Assert.True(int.Parse((string)Map(deployment, "spec")["replicas"], System.Globalization.CultureInfo.InvariantCulture) > 1, "one replica needs no shared key ring");
+        var volume = List(Map(Map(Map(deployment, "spec"), "template"), "spec"), "volumes").Select(Map).Single(item => Equals(item["name"], "dataprotection"));
+        var secretName = (string)Map(volume, "secret")["secretName"];
+        Assert.StartsWith("marketplace-dataprotection-", secretName, StringComparison.Ordinal);
+        Assert.Equal(["keyring.xml"], Map(Objects("Secret").Single(item => Name(item) == secretName), "data").Keys.Cast<string>());
+        var container = Container(deployment);
+        var mount = List(container, "volumeMounts").Select(Map).Single(item => Equals(item["name"], "dataprotection"));
+        Assert.Equal("true", mount["readOnly"]);
+        Assert.Equal((string)mount["mountPath"] + "/keyring.xml", ConfigMapData(container)["DataProtection__KeyRingPath"]);
+
+        var compose = File.ReadAllText(Path.Combine(_output, "docker-compose.yaml"));
+        Assert.Contains("./marketplace/dataprotection:/etc/bookstore/dataprotection:ro", compose, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -453,7 +472,8 @@ public sealed class DeploymentTests : IAsyncLifetime
         {
             var relative = Path.GetRelativePath(_output, file);
             var text = await File.ReadAllTextAsync(file, TestContext.Current.CancellationToken);
-            if (passwords.Any(password => text.Contains(password, StringComparison.Ordinal)) || text.Contains("PRIVATE KEY", StringComparison.Ordinal))
+            if (passwords.Any(password => text.Contains(password, StringComparison.Ordinal)) || text.Contains("PRIVATE KEY", StringComparison.Ordinal)
+                || text.Contains("<masterKey", StringComparison.Ordinal))
             {
                 // In the repository's aspirate-output/ this file must be git-ignored (git check-ignore exits 0).
                 var (ignored, output) = await Command.RunAsync("git", RepoPaths.Root, ["check-ignore", "--no-index", "-q", Path.Combine("aspirate-output", relative)]);
@@ -462,6 +482,7 @@ public sealed class DeploymentTests : IAsyncLifetime
         }
 
         Assert.True(File.Exists(Path.Combine(_output, "recommendations", "tls", "tls.key")), "generate-secrets.sh made no certificates.");
+        Assert.True(File.Exists(Path.Combine(_output, "marketplace", "dataprotection", "keyring.xml")), "generate-secrets.sh made no key ring.");
         var encoded = passwords.Select(password => Convert.ToBase64String(Encoding.UTF8.GetBytes(password)));
         foreach (var map in Objects("ConfigMap"))
         {
@@ -550,7 +571,7 @@ public sealed class DeploymentTests : IAsyncLifetime
         {
             var relative = Path.GetRelativePath(directory, file);
             var isSecret = SecretFiles.Contains(relative) || relative.StartsWith("certs" + Path.DirectorySeparatorChar, StringComparison.Ordinal)
-                || relative.Split(Path.DirectorySeparatorChar) is [_, "tls", _];
+                || relative.Split(Path.DirectorySeparatorChar) is [_, "tls" or "dataprotection", _];
             if (isSecret == secret)
             {
                 files[relative] = await File.ReadAllTextAsync(file, TestContext.Current.CancellationToken);

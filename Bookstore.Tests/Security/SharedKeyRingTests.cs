@@ -1,0 +1,92 @@
+extern alias generator;
+using System.Net;
+using System.Text.RegularExpressions;
+using Bookstore.Tests.Infrastructure;
+using KeyRing = generator::Bookstore.DeploymentGenerator.KeyRing;
+
+namespace Bookstore.Tests.Security;
+
+/// <summary>
+/// The deployments run several Marketplace replicas behind one Service: a rating form rendered by one must be accepted
+/// by another. With the same key ring file (what the deployments mount) it is; with different ones it is refused, as
+/// it was before the key ring was shared. A ring without a key valid now stops the start, saying why.
+/// </summary>
+public sealed partial class SharedKeyRingTests(RunningServices services)
+{
+    private static CancellationToken Cancellation => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task A_form_rendered_by_one_replica_is_saved_by_another_with_the_same_key_ring_and_refused_with_another()
+    {
+        var folder = Directory.CreateTempSubdirectory("bookstore-keyring-").FullName;
+        var shared = Path.Combine(folder, "shared.xml");
+        var other = Path.Combine(folder, "other.xml");
+        Assert.True(KeyRing.Ensure(shared, DateTimeOffset.UtcNow));
+        Assert.True(KeyRing.Ensure(other, DateTimeOffset.UtcNow));
+
+        await using var first = await StartAsync(shared);
+        await using var second = await StartAsync(shared);
+        await using var stranger = await StartAsync(other);
+
+        using (var saved = await PostFormAsync(rendering: first, posting: second))
+        {
+            Assert.Equal(HttpStatusCode.Redirect, saved.StatusCode);
+            Assert.Equal("/books/2?rated=1", saved.Headers.Location?.OriginalString);
+        }
+
+        using var refused = await PostFormAsync(rendering: first, posting: stranger);
+        Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+        Assert.Contains("This form has expired", await refused.Content.ReadAsStringAsync(Cancellation), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_key_ring_without_a_key_valid_now_stops_the_start_with_a_message_that_says_what_to_run()
+    {
+        var path = Path.Combine(Directory.CreateTempSubdirectory("bookstore-keyring-").FullName, "keyring.xml");
+        KeyRing.Ensure(path, DateTimeOffset.UtcNow.AddYears(-2));   // its only key ended a year ago
+
+        var failure = await Assert.ThrowsAsync<InvalidOperationException>(() => StartAsync(path));
+
+        Assert.Contains("holds no Data Protection key valid now: run scripts/generate-secrets.sh", failure.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_generator_adds_a_key_only_when_the_newest_has_less_than_a_month_left_and_keeps_the_old_ones()
+    {
+        var path = Path.Combine(Directory.CreateTempSubdirectory("bookstore-keyring-").FullName, "keyring.xml");
+        var now = DateTimeOffset.UtcNow;
+
+        Assert.True(KeyRing.Ensure(path, now));
+        Assert.False(KeyRing.Ensure(path, now.AddDays(300)));
+        Assert.True(KeyRing.Ensure(path, now.AddDays(340)));
+        Assert.Equal(2, new Marketplace.Security.KeyRingFile(path).GetAllElements().Count);
+        if (!OperatingSystem.IsWindows())
+        {
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(path));
+        }
+    }
+
+    private Task<ServiceProcess> StartAsync(string keyRing) =>
+        ServiceProcess.StartMarketplaceAsync(services.Recommendations.BaseAddress, new Dictionary<string, string> { ["DataProtection__KeyRingPath"] = keyRing });
+
+    private static async Task<HttpResponseMessage> PostFormAsync(ServiceProcess rendering, ServiceProcess posting)
+    {
+        using var handler = new HttpClientHandler { UseCookies = false, AllowAutoRedirect = false };
+        using var http = new HttpClient(handler);
+        using var page = await http.GetAsync(new Uri(rendering.BaseAddress, "/books/2"), Cancellation);
+        page.EnsureSuccessStatusCode();
+        var field = HiddenField().Match(await page.Content.ReadAsStringAsync(Cancellation));
+        Assert.True(field.Success, "The book page has no antiforgery field.");
+        var cookies = string.Join("; ", page.Headers.GetValues("Set-Cookie").Select(cookie => cookie.Split(';')[0]));
+
+        using var form = new HttpRequestMessage(HttpMethod.Post, new Uri(posting.BaseAddress, "/books/2/rating"))
+        {
+            Content = new FormUrlEncodedContent([new("stars", "4"), new(WebUtility.HtmlDecode(field.Groups["name"].Value), WebUtility.HtmlDecode(field.Groups["value"].Value))]),
+        };
+        form.Headers.Add("Cookie", cookies);
+        return await http.SendAsync(form, Cancellation);
+    }
+
+    [GeneratedRegex("<input type=\"hidden\" name=\"(?<name>[^\"]+)\" value=\"(?<value>[^\"]*)\"")]
+    private static partial Regex HiddenField();
+}
