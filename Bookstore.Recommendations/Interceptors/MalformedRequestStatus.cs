@@ -9,9 +9,9 @@ namespace Bookstore.Recommendations.Interceptors;
 /// <summary>
 /// grpc-dotnet reads and parses a call's request message before any interceptor runs, and answers a request it cannot
 /// read with UNKNOWN "Exception was thrown by handler.", as if our code had failed: protobuf that does not parse
-/// (<see cref="InvalidProtocolBufferException"/>), a message flag other than 0 or 1 (<see cref="InvalidDataException"/>), a
-/// compressed message that does not inflate (zlib's exception, an <see cref="IOException"/>) and a length prefix of 2 GiB or more (an <see cref="IOException"/>).
-/// The fuzz tests (Bookstore.Tests/Fuzzing) found both. This endpoint convention rewrites that answer, which grpc-dotnet
+/// (<see cref="InvalidProtocolBufferException"/>), a message flag other than 0 or 1 (<see cref="InvalidDataException"/>),
+/// a compressed message that does not inflate and a length prefix of 2 GiB or more (each an <see cref="IOException"/>).
+/// The fuzz tests (Bookstore.Tests/Fuzzing) found all four. This endpoint convention rewrites that answer, which grpc-dotnet
 /// leaves in the response headers (a trailers-only response: nothing has been sent yet when the request delegate
 /// returns), to what the client did wrong: INVALID_ARGUMENT for a message that is not the method's request message,
 /// INTERNAL for a broken frame (as grpc-dotnet answers every other framing error, and as grpc-go and grpc-java do),
