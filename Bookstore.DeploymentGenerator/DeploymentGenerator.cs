@@ -85,33 +85,17 @@ internal static class DeploymentGenerator
             resources,
             ConfigMapName(project),
             model.Environment(project.Environment).Where(variable => !variable.Value.HasSecrets).Select(variable => $"{variable.Key}={variable.Value.Plain}"));
-        var secrets = new List<Dictionary<string, object>>();
-        var notes = new List<string>();
-        if (TransportSecurity.UsesCertificates(project.Environment))
-        {
-            secrets.Add(new Dictionary<string, object>
-            {
-                ["name"] = TransportSecurity.SecretName(project),
-                ["files"] = TransportSecurity.Files.Select(file => $"{file}={TransportSecurity.Folder}/{file}").ToArray(),
-            });
-            notes.Add($"{TransportSecurity.Folder}/ ({string.Join(", ", TransportSecurity.Files)})");
-        }
-
-        if (KeyRing.UsesKeyRing(project.Environment))
-        {
-            secrets.Add(new Dictionary<string, object>
-            {
-                ["name"] = KeyRing.SecretName(project),
-                ["files"] = new[] { $"{KeyRing.FileName}={KeyRing.Folder}/{KeyRing.FileName}" },
-            });
-            notes.Add($"{KeyRing.Folder}/ ({KeyRing.FileName})");
-        }
-
+        var secrets = MountedSecrets(project).ToList();
         if (secrets.Count > 0)
         {
-            kustomization["secretGenerator"] = secrets.ToArray();
+            kustomization["secretGenerator"] = secrets.Select(secret => new Dictionary<string, object>
+            {
+                ["name"] = secret.SecretName,
+                ["files"] = secret.Files.Select(file => $"{file}={secret.Folder}/{file}").ToArray(),
+            }).ToArray();
         }
 
+        var notes = secrets.Select(secret => $"{secret.Folder}/ ({string.Join(", ", secret.Files)})").ToList();
         WriteYaml(Path.Combine(folder, "kustomization.yaml"), kustomization,
             notes.Count > 0 ? $"{string.Join(" and ", notes)} {(notes.Count > 1 ? "are" : "is")} git-ignored: scripts/generate-secrets.sh writes {(notes.Count > 1 ? "them" : "it")}." : null);
     }
@@ -127,33 +111,38 @@ internal static class DeploymentGenerator
     /// <summary>The container port's name: what it speaks.</summary>
     private static string PortName(ManifestProject project) => ServesTls(project) ? "https" : "http";
 
-    /// <summary>A writable /tmp, and the project's Secrets (read-only): its certificates, its key ring, if it uses them.</summary>
-    public static object[] Volumes(ManifestProject project)
+    /// <summary>A Secret the project mounts read-only: the git-ignored folder it is made from (also the volume's name), its
+    /// name, where it is mounted, its files.</summary>
+    public sealed record MountedSecret(string Folder, string SecretName, string MountPath, IReadOnlyList<string> Files);
+
+    /// <summary>The project's certificates and key ring, where its environment says it uses them.</summary>
+    public static IEnumerable<MountedSecret> MountedSecrets(ManifestProject project)
     {
-        var volumes = new List<object> { EmptyDir("tmp") };
         if (TransportSecurity.UsesCertificates(project.Environment))
         {
-            volumes.Add(SecretVolume(TransportSecurity.Folder, TransportSecurity.SecretName(project)));
+            yield return new(TransportSecurity.Folder, TransportSecurity.SecretName(project), TransportSecurity.MountPath, TransportSecurity.Files);
         }
 
         if (KeyRing.UsesKeyRing(project.Environment))
         {
-            volumes.Add(SecretVolume(KeyRing.Folder, KeyRing.SecretName(project)));
+            yield return new(KeyRing.Folder, KeyRing.SecretName(project), KeyRing.MountPath, [KeyRing.FileName]);
         }
-
-        return [.. volumes];
     }
 
-    /// <summary>Whether the pod mounts a Secret, which its user must be able to read (fsGroup).</summary>
-    public static bool MountsSecrets(ManifestProject project) =>
-        TransportSecurity.UsesCertificates(project.Environment) || KeyRing.UsesKeyRing(project.Environment);
+    /// <summary>A writable /tmp, and the project's Secrets, each readable by the owner and the pod's group (fsGroup): the
+    /// service's user, nobody else.</summary>
+    public static object[] Volumes(ManifestProject project) =>
+    [
+        EmptyDir("tmp"),
+        .. MountedSecrets(project).Select(secret => new Dictionary<string, object>
+        {
+            ["name"] = secret.Folder,
+            ["secret"] = new Dictionary<string, object> { ["secretName"] = secret.SecretName, ["defaultMode"] = 288 },   // 0440
+        }),
+    ];
 
-    private static Dictionary<string, object> SecretVolume(string name, string secretName) => new()
-    {
-        ["name"] = name,
-        // Readable by the owner and the pod's group (fsGroup): the service's user, nobody else.
-        ["secret"] = new Dictionary<string, object> { ["secretName"] = secretName, ["defaultMode"] = 288 },   // 0440
-    };
+    /// <summary>Whether the pod mounts a Secret, which its user must be able to read (fsGroup).</summary>
+    public static bool MountsSecrets(ManifestProject project) => MountedSecrets(project).Any();
 
     private static Dictionary<string, object> Labels(ManifestProject project) =>
         KubernetesObjects.Labels(project.Name, IsExternal(project) ? "frontend" : "backend");
@@ -211,18 +200,9 @@ internal static class DeploymentGenerator
         container["readinessProbe"] = Probe(project, ServiceDefaultsPaths.Health, periodSeconds: 5, failureThreshold: 1);
         container["livenessProbe"] = Probe(project, ServiceDefaultsPaths.Alive, periodSeconds: 10, failureThreshold: 3);
         // The only writable place: .NET and ASP.NET Core may write temporary files. The certificates and key ring: read-only.
-        var mounts = new List<Dictionary<string, object>> { Mount("tmp", "/tmp") };
-        if (TransportSecurity.UsesCertificates(project.Environment))
-        {
-            mounts.Add(new Dictionary<string, object> { ["name"] = TransportSecurity.Folder, ["mountPath"] = TransportSecurity.MountPath, ["readOnly"] = true });
-        }
-
-        if (KeyRing.UsesKeyRing(project.Environment))
-        {
-            mounts.Add(new Dictionary<string, object> { ["name"] = KeyRing.Folder, ["mountPath"] = KeyRing.MountPath, ["readOnly"] = true });
-        }
-
-        container["volumeMounts"] = mounts.ToArray();
+        container["volumeMounts"] = new[] { Mount("tmp", "/tmp") }
+            .Concat(MountedSecrets(project).Select(secret => new Dictionary<string, object> { ["name"] = secret.Folder, ["mountPath"] = secret.MountPath, ["readOnly"] = true }))
+            .ToArray();
         return container;
     }
 
@@ -345,20 +325,10 @@ internal static class DeploymentGenerator
             ["restart"] = "unless-stopped",
         };
         // The git-ignored certificates and key ring beside the file (scripts/generate-secrets.sh writes them), read-only.
-        var volumes = new List<string>();
-        if (TransportSecurity.UsesCertificates(project.Environment))
+        var volumes = MountedSecrets(project).Select(secret => $"./{project.Name}/{secret.Folder}:{secret.MountPath}:ro").ToArray();
+        if (volumes.Length > 0)
         {
-            volumes.Add($"./{project.Name}/{TransportSecurity.Folder}:{TransportSecurity.MountPath}:ro");
-        }
-
-        if (KeyRing.UsesKeyRing(project.Environment))
-        {
-            volumes.Add($"./{project.Name}/{KeyRing.Folder}:{KeyRing.MountPath}:ro");
-        }
-
-        if (volumes.Count > 0)
-        {
-            service["volumes"] = volumes.ToArray();
+            service["volumes"] = volumes;
         }
 
         return service;

@@ -49,7 +49,7 @@ internal static class KeyRing
         services.Configure<KeyManagementOptions>(options => options.XmlRepository = new KeyRingFile(path));
         using var provider = services.BuildServiceProvider();
         var keys = provider.GetRequiredService<IKeyManager>();
-        if (keys.GetAllKeys().Any(key => !key.IsRevoked && key.ActivationDate <= now && key.ExpirationDate > now + RenewBefore))
+        if (KeyRingFile.HasKeyValid(keys, now, now + RenewBefore))
         {
             return false;
         }

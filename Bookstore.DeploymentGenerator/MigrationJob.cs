@@ -56,7 +56,7 @@ internal static class MigrationJob
                         ["restartPolicy"] = "Never",
                         ["serviceAccountName"] = project.Name,
                         ["automountServiceAccountToken"] = false,
-                        ["securityContext"] = PodSecurityContext(DeploymentGenerator.ProjectUser, ownsVolumes: TransportSecurity.UsesCertificates(project.Environment)),
+                        ["securityContext"] = PodSecurityContext(DeploymentGenerator.ProjectUser, ownsVolumes: DeploymentGenerator.MountsSecrets(project)),
                         ["initContainers"] = new[] { WaitForServer(server) },
                         ["containers"] = new[] { container },
                         ["volumes"] = DeploymentGenerator.Volumes(project),

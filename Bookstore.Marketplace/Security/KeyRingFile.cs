@@ -1,4 +1,5 @@
 using System.Xml.Linq;
+using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Microsoft.AspNetCore.DataProtection.Repositories;
 
 namespace Bookstore.Marketplace.Security;
@@ -15,6 +16,11 @@ public sealed class KeyRingFile(string path) : IXmlRepository
     private const string RootName = "keyring";
 
     public string Path { get; } = path;
+
+    /// <summary>Whether a key is active at <paramref name="now"/> and not revoked, and stays valid after <paramref name="until"/>:
+    /// the Marketplace's start-up check (until = now) and the generator's renewal rule (until = a month ahead).</summary>
+    public static bool HasKeyValid(IKeyManager keys, DateTimeOffset now, DateTimeOffset until) =>
+        keys.GetAllKeys().Any(key => !key.IsRevoked && key.ActivationDate <= now && key.ExpirationDate > until);
 
     public IReadOnlyCollection<XElement> GetAllElements() =>
         File.Exists(Path) ? [.. XDocument.Load(Path).Root!.Elements()] : [];

@@ -31,7 +31,7 @@ public sealed class RateLimitingOptions
 public static class RateLimitingExtensions
 {
     /// <summary>Paths a probe or a scraper calls: never limited.</summary>
-    private static readonly PathString[] Exempt = ["/health", "/alive", "/metrics"];
+    private static readonly PathString[] Exempt = [ServiceDefaultsExtensions.HealthEndpointPath, ServiceDefaultsExtensions.AlivenessEndpointPath, "/metrics"];
 
     public static IServiceCollection AddClientRateLimiting(this IServiceCollection services, IConfiguration configuration)
     {

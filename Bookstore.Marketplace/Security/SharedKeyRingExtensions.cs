@@ -29,16 +29,10 @@ public static class SharedKeyRingExtensions
         // Checked at start (ValidateOnStart), on options of its own: validating KeyManagementOptions would need the key
         // manager, which needs those options.
         services.AddOptions<SharedKeyRingCheck>().Validate<IKeyManager>(
-            (_, keys) => HasCurrentKey(keys),
+            (_, keys) => KeyRingFile.HasKeyValid(keys, DateTimeOffset.UtcNow, DateTimeOffset.UtcNow),
             $"{PathKey} ({path}) holds no Data Protection key valid now: run scripts/generate-secrets.sh, which adds one, and redeploy.")
             .ValidateOnStart();
         return services;
-    }
-
-    private static bool HasCurrentKey(IKeyManager keys)
-    {
-        var now = DateTimeOffset.UtcNow;
-        return keys.GetAllKeys().Any(key => !key.IsRevoked && key.ActivationDate <= now && key.ExpirationDate > now);
     }
 }
 

@@ -60,10 +60,16 @@ public static class MalformedRequestStatus
             return;
         }
 
-        var code = ((int)status.Code).ToString(CultureInfo.InvariantCulture);
-        context.Response.Headers["grpc-status"] = code;
-        context.Response.Headers["grpc-message"] = PercentEncode(status.Message);
-        context.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpActivityFeature>()?.Activity.SetTag("grpc.status_code", code);
+        WriteTrailersOnly(context.Response, status.Code, status.Message);
+        context.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpActivityFeature>()?.Activity.SetTag("grpc.status_code", ((int)status.Code).ToString(CultureInfo.InvariantCulture));
+    }
+
+    /// <summary>A trailers-only gRPC answer (the status in the response headers, no message): also the client-certificate refusal's.</summary>
+    public static void WriteTrailersOnly(HttpResponse response, StatusCode code, string message)
+    {
+        response.ContentType = "application/grpc";
+        response.Headers["grpc-status"] = ((int)code).ToString(CultureInfo.InvariantCulture);
+        response.Headers["grpc-message"] = PercentEncode(message);
     }
 
     // grpc-message is percent-encoded: bytes outside printable ASCII, and '%' itself (gRPC over HTTP/2, "Responses").

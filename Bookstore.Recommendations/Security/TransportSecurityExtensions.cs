@@ -1,3 +1,4 @@
+using Bookstore.Recommendations.Interceptors;
 using Bookstore.ServiceDefaults.TransportSecurity;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.Server.Kestrel.Https;
@@ -62,7 +63,8 @@ public static class TransportSecurityExtensions
         app.Use(async (context, next) =>
         {
             if (context.Connection.ClientCertificate is not null
-                || context.Request.Path.StartsWithSegments("/health") || context.Request.Path.StartsWithSegments("/alive"))
+                || context.Request.Path.StartsWithSegments(ServiceDefaultsExtensions.HealthEndpointPath)
+                || context.Request.Path.StartsWithSegments(ServiceDefaultsExtensions.AlivenessEndpointPath))
             {
                 await next(context);
                 return;
@@ -72,10 +74,7 @@ public static class TransportSecurityExtensions
             const string message = "Mutual TLS: present a client certificate issued by the Bookstore certificate authority.";
             if (context.Request.ContentType?.StartsWith("application/grpc", StringComparison.Ordinal) == true)
             {
-                // A trailers-only gRPC response: status 16, UNAUTHENTICATED.
-                context.Response.ContentType = "application/grpc";
-                context.Response.Headers["grpc-status"] = "16";
-                context.Response.Headers["grpc-message"] = Uri.EscapeDataString(message);
+                MalformedRequestStatus.WriteTrailersOnly(context.Response, Grpc.Core.StatusCode.Unauthenticated, message);
                 return;
             }
 

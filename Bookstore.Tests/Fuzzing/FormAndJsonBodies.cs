@@ -32,12 +32,12 @@ public static partial class FormAndJsonBodies
 
     private static readonly string?[] FormTypes = ["application/x-www-form-urlencoded", "application/x-www-form-urlencoded; charset=garbage", "multipart/form-data; boundary=xyz", "multipart/form-data", "text/plain", null];
 
-    /// <summary>The page's antiforgery cookie and form token, read once from a book page.</summary>
+    /// <summary>The antiforgery cookie (with the visitor's) and form token of a book page.</summary>
     public sealed record Antiforgery(string Cookie, string FieldName, string Token);
 
-    public static async Task<Antiforgery> ReadAntiforgeryAsync(HttpClient http, CancellationToken cancellationToken)
+    public static async Task<Antiforgery> ReadAntiforgeryAsync(HttpClient http, CancellationToken cancellationToken, string bookPage = "/books/1")
     {
-        using var page = await http.GetAsync("/books/1", cancellationToken);
+        using var page = await http.GetAsync(bookPage, cancellationToken);
         page.EnsureSuccessStatusCode();
         var html = await page.Content.ReadAsStringAsync(cancellationToken);
         var field = HiddenField().Match(html);

@@ -1,6 +1,5 @@
 using System.Net;
 using Bookstore.Tests.Infrastructure;
-using Grpc.Health.V1;
 
 namespace Bookstore.Tests.Fuzzing;
 
@@ -33,7 +32,7 @@ public sealed class FuzzTests(FuzzedServices services) : IClassFixture<FuzzedSer
             (random, token) => GrpcFrames.SendAsync(http, random, token), Cancellation);
 
         await AssertSurvivedAsync(report, services.Recommendations);
-        await AssertRecommendationsServesAsync();
+        await Http2.AssertRecommendationsServeAsync(services.Recommendations.BaseAddress, Cancellation);
     }
 
     [Fact]
@@ -43,7 +42,7 @@ public sealed class FuzzTests(FuzzedServices services) : IClassFixture<FuzzedSer
             (random, token) => Http2Frames.SendAsync(services.Recommendations.BaseAddress, random, token), Cancellation);
 
         await AssertSurvivedAsync(report, services.Recommendations);
-        await AssertRecommendationsServesAsync();
+        await Http2.AssertRecommendationsServeAsync(services.Recommendations.BaseAddress, Cancellation);
     }
 
     [Fact]
@@ -87,16 +86,6 @@ public sealed class FuzzTests(FuzzedServices services) : IClassFixture<FuzzedSer
         Assert.True(report.Sent == expected, $"Only {report.Sent} of {expected} inputs ran within {Settings.TimeLimit}.\n{report}");
         Assert.True(report.RssAfter - report.RssHalfway <= SecondHalfGrowthLimit || Settings.Only is not null,
             $"The service's memory kept growing: {report}");
-    }
-
-    private async Task AssertRecommendationsServesAsync()
-    {
-        using var channel = Http2.CreateChannel(services.Recommendations.BaseAddress);
-        var health = await Http2.HealthClient(channel).CheckAsync(new HealthCheckRequest(), cancellationToken: Cancellation);
-        Assert.Equal(HealthCheckResponse.Types.ServingStatus.Serving, health.Status);
-        var books = await Http2.RecommendationsClient(channel).RecommendAsync(
-            new Protos.RecommendationRequest { UserId = 1, MaxResults = 3, Category = Protos.BookCategory.Mystery }, cancellationToken: Cancellation);
-        Assert.Equal(3, books.Recommendations.Count);
     }
 
     private async Task AssertMarketplaceServesAsync()

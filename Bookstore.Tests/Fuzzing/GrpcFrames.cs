@@ -1,8 +1,8 @@
 using System.Buffers.Binary;
-using System.Globalization;
 using System.IO.Compression;
 using System.Net;
 using Bookstore.Protos;
+using Bookstore.Tests.Infrastructure;
 using Google.Protobuf;
 using Grpc.Health.V1;
 
@@ -184,7 +184,7 @@ public static class GrpcFrames
             return new($"http {http}");
         }
 
-        var status = Header(response, "grpc-status");
+        var status = Http2.GrpcHeader(response, "grpc-status");
         if (status is null)
         {
             return FuzzOutcome.Fail("no grpc-status", "HTTP 200 without grpc-status");
@@ -192,11 +192,8 @@ public static class GrpcFrames
 
         // UNKNOWN is what grpc-dotnet answers when an exception escapes a handler: an error of ours, not of the input.
         var label = $"grpc-status {status}";
-        return status == "2" ? FuzzOutcome.Fail(label, $"UNKNOWN: {Uri.UnescapeDataString(Header(response, "grpc-message") ?? "")}") : new(label);
+        return status == "2" ? FuzzOutcome.Fail(label, $"UNKNOWN: {Uri.UnescapeDataString(Http2.GrpcHeader(response, "grpc-message") ?? "")}") : new(label);
     }
-
-    private static string? Header(HttpResponseMessage response, string name) =>
-        response.TrailingHeaders.TryGetValues(name, out var values) || response.Headers.TryGetValues(name, out values) ? values.FirstOrDefault() : null;
 
     /// <summary>A gRPC message frame: the compressed flag, the big-endian length, the payload.</summary>
     public static byte[] Frame(byte flag, byte[] payload)
@@ -264,8 +261,4 @@ public static class GrpcFrames
 
         return [.. bytes];
     }
-
-    /// <summary>The label's grpc-status as a number, for tests that look at which statuses came back.</summary>
-    public static int? StatusOf(string label) =>
-        label.StartsWith("grpc-status ", StringComparison.Ordinal) ? int.Parse(label["grpc-status ".Length..], CultureInfo.InvariantCulture) : null;
 }

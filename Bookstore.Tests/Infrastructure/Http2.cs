@@ -35,4 +35,19 @@ public static class Http2
     public static Protos.Recommendations.RecommendationsClient RecommendationsClient(GrpcChannel channel) => new(channel);
 
     public static Health.HealthClient HealthClient(GrpcChannel channel) => new(channel);
+
+    /// <summary>A gRPC response header: from the trailers, or from the headers of a trailers-only response; null if absent.</summary>
+    public static string? GrpcHeader(HttpResponseMessage response, string name) =>
+        response.TrailingHeaders.TryGetValues(name, out var values) || response.Headers.TryGetValues(name, out values) ? values.SingleOrDefault() : null;
+
+    /// <summary>Recommendations still answers normal calls on a new connection: health SERVING, three mystery books.</summary>
+    public static async Task AssertRecommendationsServeAsync(Uri address, CancellationToken cancellationToken)
+    {
+        using var channel = CreateChannel(address);
+        var health = await HealthClient(channel).CheckAsync(new HealthCheckRequest(), cancellationToken: cancellationToken);
+        Xunit.Assert.Equal(HealthCheckResponse.Types.ServingStatus.Serving, health.Status);
+        var books = await RecommendationsClient(channel).RecommendAsync(
+            new Protos.RecommendationRequest { UserId = 1, MaxResults = 3, Category = Protos.BookCategory.Mystery }, cancellationToken: cancellationToken);
+        Xunit.Assert.Equal(3, books.Recommendations.Count);
+    }
 }

@@ -3,9 +3,9 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
+using Bookstore.Tests.Fuzzing;
 using Bookstore.Tests.Infrastructure;
 using Grpc.Core;
-using Grpc.Health.V1;
 
 namespace Bookstore.Tests.Security;
 
@@ -34,23 +34,12 @@ public sealed class LimitsTests(RunningServices services) : IDisposable
         }
 
         field.AddRange(new byte[size]);
-        var frame = new byte[5 + field.Count];
-        BinaryPrimitives.WriteUInt32BigEndian(frame.AsSpan(1), (uint)field.Count);
-        field.CopyTo(frame, 5);
         using var http = Http2.CreateHttpClient(services.Recommendations.BaseAddress);
-        using var response = await http.SendAsync(Http2.GrpcRequest("/Recommendations/Recommend", new ByteArrayContent(frame)), Cancellation);
+        using var response = await http.SendAsync(Http2.GrpcRequest("/Recommendations/Recommend", new ByteArrayContent(GrpcFrames.Frame(0, [.. field]))), Cancellation);
         await response.Content.ReadAsByteArrayAsync(Cancellation);
 
-        var status = response.TrailingHeaders.TryGetValues("grpc-status", out var values) || response.Headers.TryGetValues("grpc-status", out values)
-            ? values.Single()
-            : null;
-        Assert.Equal(((int)StatusCode.ResourceExhausted).ToString(System.Globalization.CultureInfo.InvariantCulture), status);
-        using var channel = Http2.CreateChannel(services.Recommendations.BaseAddress);
-        var health = await Http2.HealthClient(channel).CheckAsync(new HealthCheckRequest(), cancellationToken: Cancellation);
-        Assert.Equal(HealthCheckResponse.Types.ServingStatus.Serving, health.Status);
-        var normal = await Http2.RecommendationsClient(channel).RecommendAsync(
-            new Protos.RecommendationRequest { UserId = 1, MaxResults = 3, Category = Protos.BookCategory.Mystery }, cancellationToken: Cancellation);
-        Assert.Equal(3, normal.Recommendations.Count);
+        Assert.Equal(((int)StatusCode.ResourceExhausted).ToString(System.Globalization.CultureInfo.InvariantCulture), Http2.GrpcHeader(response, "grpc-status"));
+        await Http2.AssertRecommendationsServeAsync(services.Recommendations.BaseAddress, Cancellation);
     }
 
     [Fact]

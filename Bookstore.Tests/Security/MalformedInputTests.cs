@@ -98,7 +98,7 @@ public sealed class MalformedInputTests(RunningServices services)
         using var response = await http.SendAsync(request, Cancellation);
         await response.Content.ReadAsByteArrayAsync(Cancellation);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        string Header(string name) => response.TrailingHeaders.TryGetValues(name, out var values) || response.Headers.TryGetValues(name, out values) ? values.Single() : "";
-        return ((StatusCode)int.Parse(Header("grpc-status"), System.Globalization.CultureInfo.InvariantCulture), Uri.UnescapeDataString(Header("grpc-message")));
+        return ((StatusCode)int.Parse(Http2.GrpcHeader(response, "grpc-status") ?? "", System.Globalization.CultureInfo.InvariantCulture),
+            Uri.UnescapeDataString(Http2.GrpcHeader(response, "grpc-message") ?? ""));
     }
 }

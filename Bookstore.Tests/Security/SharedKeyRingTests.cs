@@ -1,6 +1,6 @@
 extern alias generator;
 using System.Net;
-using System.Text.RegularExpressions;
+using Bookstore.Tests.Fuzzing;
 using Bookstore.Tests.Infrastructure;
 using KeyRing = generator::Bookstore.DeploymentGenerator.KeyRing;
 
@@ -11,7 +11,7 @@ namespace Bookstore.Tests.Security;
 /// by another. With the same key ring file (what the deployments mount) it is; with different ones it is refused, as
 /// it was before the key ring was shared. A ring without a key valid now stops the start, saying why.
 /// </summary>
-public sealed partial class SharedKeyRingTests(RunningServices services)
+public sealed class SharedKeyRingTests(RunningServices services)
 {
     private static CancellationToken Cancellation => TestContext.Current.CancellationToken;
 
@@ -72,21 +72,15 @@ public sealed partial class SharedKeyRingTests(RunningServices services)
     private static async Task<HttpResponseMessage> PostFormAsync(ServiceProcess rendering, ServiceProcess posting)
     {
         using var handler = new HttpClientHandler { UseCookies = false, AllowAutoRedirect = false };
-        using var http = new HttpClient(handler);
-        using var page = await http.GetAsync(new Uri(rendering.BaseAddress, "/books/2"), Cancellation);
-        page.EnsureSuccessStatusCode();
-        var field = HiddenField().Match(await page.Content.ReadAsStringAsync(Cancellation));
-        Assert.True(field.Success, "The book page has no antiforgery field.");
-        var cookies = string.Join("; ", page.Headers.GetValues("Set-Cookie").Select(cookie => cookie.Split(';')[0]));
+        using var http = new HttpClient(handler) { BaseAddress = rendering.BaseAddress };
+        var antiforgery = await FormAndJsonBodies.ReadAntiforgeryAsync(http, Cancellation, "/books/2");
+        Assert.False(string.IsNullOrEmpty(antiforgery.Token), "The book page has no antiforgery field.");
 
         using var form = new HttpRequestMessage(HttpMethod.Post, new Uri(posting.BaseAddress, "/books/2/rating"))
         {
-            Content = new FormUrlEncodedContent([new("stars", "4"), new(WebUtility.HtmlDecode(field.Groups["name"].Value), WebUtility.HtmlDecode(field.Groups["value"].Value))]),
+            Content = new FormUrlEncodedContent([new("stars", "4"), new(antiforgery.FieldName, antiforgery.Token)]),
         };
-        form.Headers.Add("Cookie", cookies);
+        form.Headers.Add("Cookie", antiforgery.Cookie);
         return await http.SendAsync(form, Cancellation);
     }
-
-    [GeneratedRegex("<input type=\"hidden\" name=\"(?<name>[^\"]+)\" value=\"(?<value>[^\"]*)\"")]
-    private static partial Regex HiddenField();
 }
