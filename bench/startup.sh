@@ -52,6 +52,12 @@ descendants() {
   done
 }
 
+# A process is running until it has exited: a zombie (state Z) has exited and only waits for its parent to collect its
+# exit status. DCP's API server forks itself away from the AppHost, so it, and its controller after it, are collected by
+# PID 1; here PID 1 is the sandbox's agent, which collects orphans only every second or two (measured: the controller's
+# zombie stayed 1.2-2.0 s after its exit), where an init such as systemd or tini does it at once.
+running() { [[ -d /proc/$1 ]] && ! grep -q '^State:[[:space:]]*Z' "/proc/$1/status" 2>/dev/null; }
+
 # One run of `dotnet run` on an AppHost: prints "<ms to home page> <ms from SIGTERM to no process left>".
 run_apphost() {
   local project=$1 start runner apphost ready pids t
@@ -69,7 +75,7 @@ run_apphost() {
   t=$(now_ms)
   kill -TERM "$apphost"
   for pid in $pids; do
-    while [[ -d /proc/$pid ]]; do sleep 0.02; done
+    while running "$pid"; do sleep 0.02; done
   done
   wait "$runner" 2>/dev/null || true
   echo "$ready $(($(now_ms) - t))"

@@ -64,7 +64,24 @@ internal sealed partial class OrderedShutdown(
             return;
         }
 
-        var result = await commands.ExecuteCommandAsync(resource, KnownResourceCommands.StopCommand, cancellationToken);
+        // Aspire's Stop command returns once DCP has deleted the process's object, which it checks with growing pauses:
+        // about 0.3 s after the resource's state has turned Finished (measured here), and all of it delays the shutdown.
+        // So the state decides, and the command is let go. (With replicas the state is per replica: then the command
+        // alone says when all are down.)
+        using var commandCancellation = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var command = commands.ExecuteCommandAsync(resource, KnownResourceCommands.StopCommand, commandCancellation.Token);
+        if (resource.GetReplicaCount() == 1)
+        {
+            var finished = notifications.WaitForResourceAsync(resource.Name, KnownResourceStates.TerminalStates, cancellationToken);
+            if (await Task.WhenAny(finished, command) == finished && finished.IsCompletedSuccessfully)
+            {
+                await commandCancellation.CancelAsync();
+                await command.ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+                return;
+            }
+        }
+
+        var result = await command;
         if (!result.Success)
         {
             LogNotStopped(logger, resource.Name, result.Message);
