@@ -33,6 +33,8 @@ public static class ApplicationServiceExtensions
         // A singleton holds one client, so one long-lived channel serves every page (grpc-dotnet's advice); the
         // replica is still chosen per call by service discovery in the HTTP pipeline.
         builder.Services.AddSingleton<BookRecommender>();
+        // One call while the Marketplace starts: the first page finds the connection open (Recommending/ChannelWarmUp.cs).
+        builder.Services.AddHostedService<ChannelWarmUp>();
 
         // Book pages: book data through HybridCache (in memory here), the rating form with an antiforgery token.
         builder.Services.AddOptions<BookCacheOptions>().Bind(builder.Configuration.GetSection(BookCacheOptions.SectionName));
