@@ -210,4 +210,10 @@ public sealed class CatalogOptions
     /// <c>migrate</c> (a Kubernetes Job, a Compose one-shot service) and the service stays unready until it has.
     /// </summary>
     public bool? MigrateOnStart { get; set; }
+
+    /// <summary>
+    /// On SQLite, a migration lock held longer than this was left by a process that died migrating, and is removed
+    /// (Data/SqliteMigrationLock.cs). Default 30 s.
+    /// </summary>
+    public TimeSpan MigrationLockTimeout { get; set; } = TimeSpan.FromSeconds(30);
 }

@@ -9,8 +9,9 @@ namespace Bookstore.Recommendations.Data;
 /// <summary>
 /// Applies the catalog's migrations: the <c>migrate</c> command (<c>dotnet run --project Bookstore.Recommendations -- migrate</c>,
 /// the deployments' migration job) and, when configured, the service's start. EF Core applies them under its migration
-/// lock (replicas starting together take turns) and each in a transaction, so a failing migration leaves the schema as
-/// it was before it; the process then ends with exit code 1 and says why.
+/// lock (replicas starting together take turns; on SQLite a lock left by a killed migration is released, see
+/// <see cref="SqliteMigrationLock"/>) and each in a transaction, so a failing migration leaves the schema as it was
+/// before it; the process then ends with exit code 1 and says why.
 /// </summary>
 public static partial class CatalogMigrator
 {
@@ -54,6 +55,12 @@ public static partial class CatalogMigrator
             {
                 LogUpToDate(logger);
                 return true;
+            }
+
+            if (database.IsSqlite())
+            {
+                var timeout = services.GetRequiredService<IOptions<CatalogOptions>>().Value.MigrationLockTimeout;
+                await SqliteMigrationLock.ReleaseIfAbandonedAsync(database, timeout, TimeProvider.System, logger, cancellationToken);
             }
 
             await database.MigrateAsync(cancellationToken);

@@ -55,6 +55,30 @@ public sealed class CatalogDatabaseTests : IDisposable
         Assert.True(!hasHistory || (long)Scalar("SELECT COUNT(*) FROM __EFMigrationsHistory")! == 0);
     }
 
+    // EF Core's SQLite migration lock as a killed migration leaves it; without our release the command waits forever.
+    [Theory(Timeout = 60_000)]
+    [InlineData(-300, null)]       // taken 5 minutes ago: abandoned, removed at once
+    [InlineData(0, "00:00:02")]    // taken now: waited for until it is older than the timeout, then removed
+    public async Task A_migration_lock_left_by_a_killed_migration_is_released_and_the_migration_runs(int takenSecondsAgo, string? timeout)
+    {
+        Execute("""CREATE TABLE "__EFMigrationsLock" ("Id" INTEGER NOT NULL CONSTRAINT "PK___EFMigrationsLock" PRIMARY KEY, "Timestamp" TEXT NOT NULL)""");
+        var taken = DateTimeOffset.UtcNow.AddSeconds(takenSecondsAgo).ToString("yyyy-MM-dd HH:mm:ss.fffffffzzz", System.Globalization.CultureInfo.InvariantCulture);
+        Execute($"""INSERT INTO "__EFMigrationsLock" ("Id", "Timestamp") VALUES (1, '{taken}')""");
+        var environment = Environment;
+        if (timeout is not null)
+        {
+            environment["Catalog__MigrationLockTimeout"] = timeout;
+        }
+
+        var (exitCode, output) = await Command.RecommendationsAsync(environment, "migrate");
+
+        Assert.True(exitCode == 0, output);
+        Assert.Contains($"Removed the catalog's migration lock taken at {taken}", output, StringComparison.Ordinal);
+        Assert.Equal(timeout is not null, output.Contains("waiting for it", StringComparison.Ordinal));
+        Assert.Contains("Applied 1 migration(s) to the catalog database", output, StringComparison.Ordinal);
+        Assert.Equal(0L, Scalar("""SELECT COUNT(*) FROM "__EFMigrationsLock" """));
+    }
+
     [Fact]
     public async Task A_connection_string_of_no_known_kind_gets_a_message_that_says_what_to_use()
     {
