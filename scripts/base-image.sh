@@ -2,7 +2,8 @@
 # Sourced by scripts/build-images.sh and scripts/build-postgres-image.sh: the base image both build FROM.
 #   base_image_ready   sets base_image: BASE_IMAGE if given (e.g. a public runtime-deps image where a registry is
 #                      reachable); otherwise bookstore/runtime-deps:bookworm, built from Debian packages with debootstrap
-#                      (minbase plus what .NET needs: ca-certificates, libssl3, zlib1g, libstdc++6), cached as a tarball
+#                      (installed from Debian when missing; minbase plus what .NET needs: ca-certificates, libssl3,
+#                      zlib1g, libstdc++6), cached as a tarball
 #                      in $BASE_CACHE and imported into the engine at $DOCKER_HOST when missing there.
 base_image_ready() {
   local base_cache=${BASE_CACHE:-/var/cache/bookstore} local_base=bookstore/runtime-deps:bookworm tarball mirror rootfs
@@ -14,6 +15,10 @@ base_image_ready() {
     mirror=$(awk '/^URIs:/ { print $2; exit }' /etc/apt/sources.list.d/debian.sources)
     rootfs=$(mktemp -d)
     echo "building the base image from Debian packages ($mirror)"
+    # Installed here, where it is used: every script that builds an image comes through this function.
+    if ! command -v debootstrap >/dev/null; then
+      apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq debootstrap >/dev/null
+    fi
     debootstrap --variant=minbase --include=ca-certificates,libssl3,zlib1g,libstdc++6 bookworm "$rootfs" "$mirror" >/dev/null
     rm -rf "$rootfs"/var/cache/apt/archives/*.deb "$rootfs"/var/lib/apt/lists/*
     mkdir -p "$base_cache"

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # A real Compose run of aspirate-output/docker-compose.yaml (scripts/test.sh calls it):
-# installs Debian's docker-compose and debootstrap if missing; uses the Docker engine at the default socket, or starts
+# installs Debian's docker-compose if missing; uses the Docker engine at the default socket, or starts
 # one (scripts/docker-engine.sh; scripts/test.sh has one running for Aspire's PostgreSQL tests already); builds the images (scripts/build-images.sh, scripts/build-postgres-image.sh); creates the
 # secrets (scripts/generate-secrets.sh: aspirate-output/.env, postgres/postgres.env and the services' certificates
 # for mutual TLS, git-ignored, removed again if
@@ -14,11 +14,8 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-missing=()
-command -v docker-compose >/dev/null || missing+=(docker-compose)
-command -v debootstrap >/dev/null || missing+=(debootstrap)
-if ((${#missing[@]})); then
-  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+if ! command -v docker-compose >/dev/null; then
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker-compose >/dev/null
 fi
 
 source scripts/docker-engine.sh

@@ -6,7 +6,8 @@ namespace Bookstore.Tests.Infrastructure;
 public static class Command
 {
     public static async Task<(int ExitCode, string Output)> RunAsync(
-        string fileName, string workingDirectory, IEnumerable<string> args, string? standardInput = null, IReadOnlyDictionary<string, string>? environment = null)
+        string fileName, string workingDirectory, IEnumerable<string> args, string? standardInput = null, IReadOnlyDictionary<string, string>? environment = null,
+        Action<string>? onOutputLine = null)
     {
         var start = new ProcessStartInfo(fileName)
         {
@@ -26,7 +27,9 @@ public static class Command
         }
 
         using var process = Process.Start(start) ?? throw new InvalidOperationException($"{fileName} did not start.");
-        var stdout = process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
+        var stdout = onOutputLine is null
+            ? process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken)
+            : ReadLinesAsync(process.StandardOutput, onOutputLine, TestContext.Current.CancellationToken);
         var stderr = process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
         if (standardInput is not null)
         {
@@ -48,6 +51,19 @@ public static class Command
         return (process.ExitCode, await stdout + await stderr);
     }
 
+    // Every line of standard output to the callback as it comes (a test that acts while the command runs), and all of it.
+    private static async Task<string> ReadLinesAsync(StreamReader output, Action<string> onLine, CancellationToken cancellationToken)
+    {
+        var all = new System.Text.StringBuilder();
+        while (await output.ReadLineAsync(cancellationToken) is { } line)
+        {
+            all.AppendLine(line);
+            onLine(line);
+        }
+
+        return all.ToString();
+    }
+
     /// <summary>The AppHost's build output, run with <paramref name="args"/> (Aspire's publishing options).</summary>
     public static Task<(int ExitCode, string Output)> AppHostAsync(params string[] args) =>
         RunAsync(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet", RepoPaths.ProjectDirectory("Bookstore.AppHost"),
@@ -55,8 +71,13 @@ public static class Command
 
     /// <summary>Bookstore.Recommendations' build output as a command (e.g. <c>migrate</c>), in Production, with <paramref name="environment"/>.</summary>
     public static Task<(int ExitCode, string Output)> RecommendationsAsync(IReadOnlyDictionary<string, string> environment, params string[] args) =>
+        RecommendationsAsync(environment, onOutputLine: null, args);
+
+    /// <summary>The same, with each line of its standard output to <paramref name="onOutputLine"/> as it comes.</summary>
+    public static Task<(int ExitCode, string Output)> RecommendationsAsync(IReadOnlyDictionary<string, string> environment, Action<string>? onOutputLine, params string[] args) =>
         RunAsync(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet", RepoPaths.ProjectDirectory("Bookstore.Recommendations"),
-            [RepoPaths.ServiceAssembly("Bookstore.Recommendations"), .. args], environment: new Dictionary<string, string>(environment) { ["ASPNETCORE_ENVIRONMENT"] = "Production" });
+            [RepoPaths.ServiceAssembly("Bookstore.Recommendations"), .. args], environment: new Dictionary<string, string>(environment) { ["ASPNETCORE_ENVIRONMENT"] = "Production" },
+            onOutputLine: onOutputLine);
 
     /// <summary>Bookstore.DeploymentGenerator's build output: Aspire manifest in, Kustomize and Compose files out.</summary>
     public static Task<(int ExitCode, string Output)> DeploymentGeneratorAsync(string manifest, string outputDirectory) =>
