@@ -85,7 +85,15 @@ public sealed class CatalogDatabaseTests : IDisposable
             while (!waiting.Task.IsCompleted)
             {
                 await Task.Delay(100, Cancellation);
-                taken = TakeMigrationLock(DateTimeOffset.UtcNow);
+                // An update, never an insert: a lock the service has removed is not taken again behind its back.
+                var now = LockTime(DateTimeOffset.UtcNow);
+                using var connection = Open();
+                using var refresh = connection.CreateCommand();
+                refresh.CommandText = $"""UPDATE "__EFMigrationsLock" SET "Timestamp" = '{now}' WHERE "Id" = 1 AND "Timestamp" = '{taken}'""";
+                if (refresh.ExecuteNonQuery() == 1)
+                {
+                    taken = now;
+                }
             }
         }, Cancellation);
 
@@ -109,10 +117,13 @@ public sealed class CatalogDatabaseTests : IDisposable
     private string TakeMigrationLock(DateTimeOffset at)
     {
         Execute("""CREATE TABLE IF NOT EXISTS "__EFMigrationsLock" ("Id" INTEGER NOT NULL CONSTRAINT "PK___EFMigrationsLock" PRIMARY KEY, "Timestamp" TEXT NOT NULL)""");
-        var taken = at.ToString("yyyy-MM-dd HH:mm:ss.fffffffzzz", System.Globalization.CultureInfo.InvariantCulture);
-        Execute($"""INSERT OR REPLACE INTO "__EFMigrationsLock" ("Id", "Timestamp") VALUES (1, '{taken}')""");
+        var taken = LockTime(at);
+        Execute($"""INSERT INTO "__EFMigrationsLock" ("Id", "Timestamp") VALUES (1, '{taken}')""");
         return taken;
     }
+
+    // As EF Core writes it: a SQLite literal of a DateTimeOffset.
+    private static string LockTime(DateTimeOffset at) => at.ToString("yyyy-MM-dd HH:mm:ss.fffffffzzz", System.Globalization.CultureInfo.InvariantCulture);
 
     [Fact]
     public async Task A_connection_string_of_no_known_kind_gets_a_message_that_says_what_to_use()
