@@ -22,6 +22,11 @@ public sealed partial class ChannelWarmUp(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        if (!options.Value.WarmUpOnStart)
+        {
+            return;
+        }
+
         await Task.Yield();   // the host goes on starting at once
         using var activity = Source.StartActivity("Recommendations warm-up");
         var started = Stopwatch.GetTimestamp();

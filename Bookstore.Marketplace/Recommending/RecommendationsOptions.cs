@@ -11,6 +11,12 @@ public sealed class RecommendationsOptions
     [Range(typeof(TimeSpan), "00:00:00.050", "00:01:00")]
     public TimeSpan Deadline { get; set; } = TimeSpan.FromSeconds(2);
 
+    /// <summary>
+    /// One Recommend call in the background at start, so that the first visitor finds the connection open
+    /// (<see cref="ChannelWarmUp"/>). Default true; a test that counts the calls Recommendations serves turns it off.
+    /// </summary>
+    public bool WarmUpOnStart { get; set; } = true;
+
     /// <summary>How many books a page shows. Default 3.</summary>
     [Range(1, 100)]
     public int MaxResults { get; set; } = 3;

@@ -18,11 +18,13 @@ public sealed class ReplicaTests
     [Fact(Timeout = AspireApps.TestTimeout)]
     public async Task Three_replicas_each_get_at_least_a_fifth_of_300_home_page_requests()
     {
-        await using var app = await BookstoreApp.StartAsync(recommendationReplicas: Replicas);
+        // Without the Marketplace's warm-up call at its start (Recommending/ChannelWarmUp.cs), every call counted is a
+        // page's: counted from a baseline after it, the warm-up once showed twice on a loaded CI machine (301 for 300).
+        await using var app = await BookstoreApp.StartAsync(recommendationReplicas: Replicas, configure: builder =>
+            builder.CreateResourceBuilder<ProjectResource>(BookstoreApp.Marketplace).WithEnvironment("Recommendations__WarmUpOnStart", "false"));
         using var http = app.CreateHttpClient(BookstoreApp.Marketplace);
         var replicas = await BookstoreApp.ReplicasAsync(app, BookstoreApp.Recommendations, Replicas);
-        // The first call served is the Marketplace's warm-up call at its start (Recommending/ChannelWarmUp.cs).
-        var before = await ServedAsync(app, replicas, atLeast: 1);
+        var before = await ServedAsync(app, replicas, atLeast: 0);
 
         for (var i = 0; i < 300; i++)
         {

@@ -7,10 +7,13 @@ public class RunningServices : IAsyncLifetime
 
     public ServiceProcess Marketplace { get; private set; } = null!;
 
+    /// <summary>Settings of the Marketplace beyond the tests' defaults.</summary>
+    protected virtual IReadOnlyDictionary<string, string>? MarketplaceEnvironment => null;
+
     public async ValueTask InitializeAsync()
     {
         Recommendations = await ServiceProcess.StartRecommendationsAsync();
-        Marketplace = await ServiceProcess.StartMarketplaceAsync(Recommendations.BaseAddress);
+        Marketplace = await ServiceProcess.StartMarketplaceAsync(Recommendations.BaseAddress, MarketplaceEnvironment);
     }
 
     public async ValueTask DisposeAsync()
