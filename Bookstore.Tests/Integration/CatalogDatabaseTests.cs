@@ -85,15 +85,15 @@ public sealed class CatalogDatabaseTests : IDisposable
             while (!waiting.Task.IsCompleted)
             {
                 await Task.Delay(100, Cancellation);
-                // An update, never an insert: a lock the service has removed is not taken again behind its back.
+                // An update, never an insert: a lock the service has removed is not taken again behind its back, and
+                // once it is gone there is nothing left to hold (the assertions below then say what went wrong).
                 var now = LockTime(DateTimeOffset.UtcNow);
-                using var connection = Open();
-                using var refresh = connection.CreateCommand();
-                refresh.CommandText = $"""UPDATE "__EFMigrationsLock" SET "Timestamp" = '{now}' WHERE "Id" = 1 AND "Timestamp" = '{taken}'""";
-                if (refresh.ExecuteNonQuery() == 1)
+                if (Execute($"""UPDATE "__EFMigrationsLock" SET "Timestamp" = '{now}' WHERE "Id" = 1 AND "Timestamp" = '{taken}'""") == 0)
                 {
-                    taken = now;
+                    return;
                 }
+
+                taken = now;
             }
         }, Cancellation);
 
@@ -243,12 +243,13 @@ public sealed class CatalogDatabaseTests : IDisposable
         return connection;
     }
 
-    private void Execute(string sql)
+    /// <summary>Runs a statement; the number of rows it changed.</summary>
+    private int Execute(string sql)
     {
         using var connection = Open();
         using var command = connection.CreateCommand();
         command.CommandText = sql;
-        command.ExecuteNonQuery();
+        return command.ExecuteNonQuery();
     }
 
     private object? Scalar(string sql)
