@@ -150,11 +150,15 @@ MKT_DLL=bin/Release/net10.0/Bookstore.Marketplace.dll
 [[ -f "$ROOT/Bookstore.Marketplace/$MKT_DLL" ]] || die "missing Bookstore.Marketplace/$MKT_DLL"
 
 # ---------------------------------------------------------------- helpers
-port_is_free() { [[ -z "$(ss -Htln "sport = :$1")" ]]; }
+# Free = no socket of any state on it (a connection still in TIME_WAIT or one a load tool opened also holds a port), and
+# below the kernel's ephemeral range, where the load tools' own connections take their ports (a port picked there was
+# once taken between the check and the bind: "address already in use").
+port_is_free() { [[ -z "$(ss -Htan "sport = :$1")" ]]; }
 free_port() { # free_port [port to avoid]
-    local p
+    local p low
+    low=$(awk '{print $1}' /proc/sys/net/ipv4/ip_local_port_range)
     for _ in $(seq 1 200); do
-        p=$(( 20000 + RANDOM % 20000 ))
+        p=$(( 20000 + RANDOM % (low > 21000 ? low - 20000 : 1000) ))
         if [[ "$p" != "${1:-}" ]] && port_is_free "$p"; then echo "$p"; return 0; fi
     done
     return 1
