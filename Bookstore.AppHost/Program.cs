@@ -42,5 +42,6 @@ builder.UseKeptDcpCertificate();
 builder.AddOrderedShutdown();
 builder.WithoutOtlpWhenNoDashboard();
 builder.AddConsoleReport();
+builder.WithoutContainerRuntimeWhenNoContainers();   // last: it looks at the whole model
 
 builder.Build().Run();

@@ -49,6 +49,50 @@ public sealed class ExtensionTests
         }
     }
 
+    [Fact]
+    public void Dcp_is_pointed_at_the_container_runtime_that_is_not_installed_only_when_one_is()
+    {
+        var root = Directory.CreateTempSubdirectory("bookstore-path-").FullName;
+        try
+        {
+            string Folder(string name, params string[] tools)
+            {
+                var folder = Directory.CreateDirectory(Path.Combine(root, name)).FullName;
+                foreach (var tool in tools)
+                {
+                    File.WriteAllText(Path.Combine(folder, tool), "");
+                }
+
+                return folder;
+            }
+
+            var docker = Folder("docker-only", "docker");
+            var podman = Folder("podman-only", "podman");
+            var empty = Folder("empty");
+            Assert.Equal("podman", ContainerRuntimeExtensions.AbsentRuntime(string.Join(Path.PathSeparator, empty, docker)));
+            Assert.Equal("docker", ContainerRuntimeExtensions.AbsentRuntime(podman));
+            Assert.Null(ContainerRuntimeExtensions.AbsentRuntime(string.Join(Path.PathSeparator, docker, podman)));
+            Assert.Null(ContainerRuntimeExtensions.AbsentRuntime(empty));
+            Assert.Null(ContainerRuntimeExtensions.AbsentRuntime(null));
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
+    }
+
+    [Theory(Timeout = AspireApps.TestTimeout)]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task The_apphost_leaves_the_container_runtime_alone_when_its_model_has_a_container(bool postgres)
+    {
+        string[] args = postgres ? ["--database", "postgres"] : [];
+        await using var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Bookstore_AppHost>(args, Cancellation);
+        var expected = postgres ? null : ContainerRuntimeExtensions.AbsentRuntime(Environment.GetEnvironmentVariable("PATH"));
+        Assert.Equal(postgres, builder.Resources.Any(resource => resource.IsContainer()));
+        Assert.Equal(expected, builder.Configuration[ContainerRuntimeExtensions.ContainerRuntimeKey]);
+    }
+
     private static string RepoPathsConfiguration => Infrastructure.RepoPaths.Configuration;
 
     [Fact]

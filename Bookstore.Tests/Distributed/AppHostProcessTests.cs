@@ -32,6 +32,12 @@ public sealed partial class AppHostProcessTests
         // SIGKILL: nobody can clean up but DCP, which watches the AppHost's process.
         Assert.Contains(processes, pid => Command.CommandLine(pid).Contains("dcp", StringComparison.Ordinal));
         Assert.Contains(processes, pid => Command.CommandLine(pid).Contains("Aspire.Dashboard", StringComparison.Ordinal));
+        // No container in this model: DCP was given the runtime that is not installed, so it ran no container tool
+        // (AppHost/Extensions/ContainerRuntimeExtensions.cs). CI installs docker, so there it must be podman.
+        var absent = Bookstore.AppHost.Extensions.ContainerRuntimeExtensions.AbsentRuntime(Environment.GetEnvironmentVariable("PATH"));
+        Assert.NotNull(absent);
+        Assert.Contains(processes, pid => Command.CommandLine(pid).Contains($"start-apiserver", StringComparison.Ordinal)
+            && Command.CommandLine(pid).Contains($"--container-runtime {absent} ", StringComparison.Ordinal));
         appHost.Process.Signal(ServiceProcess.SigKill);
         await WaitUntilAsync(() => !processes.Any(BookstoreApp.IsRunning), TimeSpan.FromSeconds(30),
             () => $"Still running 30 s after SIGKILL: {string.Join(", ", processes.Where(BookstoreApp.IsRunning).Select(Command.CommandLine))}");
