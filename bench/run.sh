@@ -8,6 +8,8 @@
 #     H2_CONNS=16      h2load connections        (-c), the two gRPC loads
 #     H2_STREAMS=8     h2load streams/connection (-m)
 #     WRK_CONNS=32     wrk connections           (-c), the two HTTP loads
+#     PAIRS=5          home/static pairs of short runs, interleaved, for the home page target (see step 4)
+#     PAIR_SECONDS=4   duration of each run of a pair, seconds
 #     SKIP_BUILD=1     use the existing Release build output instead of building
 #     QUIET_WAIT=180   seconds to wait, before starting, for other work on the machine to calm down
 #     MEASURE_TRIES=3  a measured run during which other processes took more than 10% of the CPU is
@@ -29,7 +31,10 @@
 #      then h2load (1 thread) against each: warm-up run, then measured run;
 #   4. starts Marketplace from its Release output, pointed at Recommendations, its per-address rate limit off (one load
 #      generator is one address); checks that `/` lists
-#      3 books; then wrk (1 thread) against `/` and against the static `/about.html`: warm-up, measured;
+#      3 books; then wrk (1 thread) against `/` and against the static `/about.html`: warm-up, measured; then PAIRS
+#      pairs of short runs, home then static, whose ratios' median is the home page target's figure: the host's
+#      speed drifts from minute to minute (the same code measured 0.40 and 0.71 in two 20 s windows one after the
+#      other), and runs seconds apart see the same machine;
 #   5. reads each service's peak RSS (VmHWM in /proc/PID/status) after the loads;
 #   6. prints the results (markdown) and writes them to bench/results.md.
 # Exit status: 0 all targets pass; 1 a target fails; 2 the run itself is not valid (a service or tool
@@ -44,7 +49,7 @@ set -euo pipefail
 
 # The command as invoked, with the overrides the caller set (for results.md).
 COMMAND_LINE=""
-for v in WARMUP DURATION H2_CONNS H2_STREAMS WRK_CONNS SKIP_BUILD QUIET_WAIT MEASURE_TRIES REC_ENV MKT_ENV; do
+for v in WARMUP DURATION H2_CONNS H2_STREAMS WRK_CONNS PAIRS PAIR_SECONDS SKIP_BUILD QUIET_WAIT MEASURE_TRIES REC_ENV MKT_ENV; do
     if [[ -n "${!v:-}" ]]; then
         if [[ "${!v}" == *" "* ]]; then COMMAND_LINE+="$v='${!v}' "; else COMMAND_LINE+="$v=${!v} "; fi
     fi
@@ -56,6 +61,8 @@ DURATION=${DURATION:-20}
 H2_CONNS=${H2_CONNS:-16}
 H2_STREAMS=${H2_STREAMS:-8}
 WRK_CONNS=${WRK_CONNS:-32}
+PAIRS=${PAIRS:-5}
+PAIR_SECONDS=${PAIR_SECONDS:-4}
 SKIP_BUILD=${SKIP_BUILD:-0}
 QUIET_WAIT=${QUIET_WAIT:-180}
 MEASURE_TRIES=${MEASURE_TRIES:-3}
@@ -76,7 +83,7 @@ RESULTS=${RESULTS_FILE:-$BENCH_DIR/results.md}
 log() { printf '[bench %(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
 die() { log "ERROR: $*"; exit 2; }
 
-for v in WARMUP DURATION H2_CONNS H2_STREAMS WRK_CONNS QUIET_WAIT MEASURE_TRIES; do
+for v in WARMUP DURATION H2_CONNS H2_STREAMS WRK_CONNS PAIRS PAIR_SECONDS QUIET_WAIT MEASURE_TRIES; do
     [[ "${!v}" =~ ^[0-9]+$ ]] && { [[ $v == QUIET_WAIT ]] || (( ${!v} > 0 )); } || die "$v must be a positive integer (got '${!v}')"
 done
 for kv in "${REC_EXTRA_ENV[@]}" "${MKT_EXTRA_ENV[@]}"; do
@@ -238,7 +245,8 @@ child_ticks() {
 
 # proc_ticks: "PID TICKS NAME" of every process (to name the other work when there is some).
 proc_ticks() {
-    cat /proc/[0-9]*/stat 2>/dev/null | awk '{ i = match($0, /\) [A-Z] /); name = substr($0, index($0, "(") + 1, i - index($0, "(") - 1)
+    # A process that exits between the glob and the read makes cat fail: not an error here (set -o pipefail).
+    { cat /proc/[0-9]*/stat 2>/dev/null || true; } | awk '{ i = match($0, /\) [A-Z] /); name = substr($0, index($0, "(") + 1, i - index($0, "(") - 1)
         n = split(substr($0, i + 2), f, " "); print $1, f[12] + f[13], name }'
 }
 
@@ -476,6 +484,24 @@ grep -q '<h1>About</h1>' <(curl -sS --max-time 10 "http://127.0.0.1:$MKT_PORT/ab
 wrk_run home "Marketplace /" /
 wrk_run static "Marketplace /about.html" /about.html
 
+# The home page target: PAIRS pairs of short runs, home then static, and the median of their ratios.
+PAIR_RATIOS=()
+for pair in $(seq 1 "$PAIRS"); do
+    declare -A pair_rps=()
+    for key in home static; do
+        path=/; [[ $key == home ]] || path=/about.html
+        out=$LOG_DIR/wrk-pair-$pair-$key.txt
+        run_tool "$out" wrk -t1 -c"$WRK_CONNS" -d"${PAIR_SECONDS}s" -H "$VISITOR_COOKIE" "http://127.0.0.1:$MKT_PORT$path" \
+            || die "wrk failed (see $out)"
+        ! grep -q 'Non-2xx or 3xx responses\|Socket errors' "$out" || problem "pair $pair, $key: $(grep 'Non-2xx or 3xx responses\|Socket errors' "$out")"
+        pair_rps[$key]=$(awk '/^Requests\/sec:/ { printf "%.0f", $2 }' "$out")
+        [[ -n "${pair_rps[$key]}" ]] || die "cannot parse $out"
+    done
+    PAIR_RATIOS+=("$(awk -v a="${pair_rps[home]}" -v b="${pair_rps[static]}" 'BEGIN { printf "%.2f", a / b }')")
+    log "pair $pair: home ${pair_rps[home]} req/s, static ${pair_rps[static]} req/s, ratio ${PAIR_RATIOS[-1]}"
+done
+PAIR_MEDIAN=$(printf '%s\n' "${PAIR_RATIOS[@]}" | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }')
+
 REC_PEAK=$(status_mb "$REC_PID" VmHWM); REC_RSS=$(status_mb "$REC_PID" VmRSS)
 MKT_PEAK=$(status_mb "$MKT_PID" VmHWM); MKT_RSS=$(status_mb "$MKT_PID" VmRSS)
 rss_parts() { echo "$(status_mb "$1" RssAnon) + $(status_mb "$1" RssFile) + $(status_mb "$1" RssShmem)"; }
@@ -493,9 +519,9 @@ read -r rec_aborts rec_others < <(log_entries "$REC_LOG" 'HTTP/2 connection faul
 read -r mkt_aborts mkt_others < <(log_entries "$MKT_LOG" 'StatusCode="Cancelled", Detail="Call canceled by the client[.]"')
 (( rec_others == 0 )) || problem "Recommendations logged $rec_others warn/fail/crit entries (see $REC_LOG.gz)"
 (( mkt_others == 0 )) || problem "Marketplace logged $mkt_others warn/fail/crit entries (see $MKT_LOG.gz)"
-(( rec_aborts <= 4 * H2_CONNS * H2_STREAMS + 2 * WRK_CONNS )) \
+(( rec_aborts <= 4 * H2_CONNS * H2_STREAMS + (2 + 2 * PAIRS) * WRK_CONNS )) \
     || problem "Recommendations logged $rec_aborts aborted calls: more than the load tools' stops explain"
-(( mkt_aborts <= 2 * WRK_CONNS )) \
+(( mkt_aborts <= (2 + 2 * PAIRS) * WRK_CONNS )) \
     || problem "Marketplace logged $mkt_aborts aborted pages: more than wrk's stops explain"
 mkt_unavailable=$(count_in "$MKT_LOG" "are unavailable")
 (( mkt_unavailable == 0 )) || problem "Marketplace showed the fallback notice $mkt_unavailable times (Recommend failed)"
@@ -508,7 +534,8 @@ verdict_ge() { awk -v v="$1" -v t="$2" 'BEGIN { print (v != "nan" && v + 0 >= t 
 verdict_le() { awk -v v="$1" -v t="$2" 'BEGIN { print (v != "" && v + 0 <= t + 0) ? "PASS" : "FAIL" }'; }
 
 R1=$(ratio "${RPS[recommend]}" "${RPS[health]}"); V1=$(verdict_ge "$R1" "$RECOMMEND_VS_HEALTH_MIN")
-R2=$(ratio "${RPS[home]}" "${RPS[static]}");      V2=$(verdict_ge "$R2" "$HOME_VS_STATIC_MIN")
+R2=$(ratio "${RPS[home]}" "${RPS[static]}")
+V2=$(verdict_ge "$PAIR_MEDIAN" "$HOME_VS_STATIC_MIN")
 V3=$(verdict_le "$REC_PEAK" "$PEAK_RSS_MAX_MB")
 V4=$(verdict_le "$MKT_PEAK" "$PEAK_RSS_MAX_MB")
 # A ratio of loads of which one ran while other work took CPU is marked: run again on a quiet machine.
@@ -561,10 +588,12 @@ report() {
         printf "$tfmt" "Target" "Actual" "Limit" "Result"
         printf "$tfmt" "----------------------------------------" "------:" "------:" "------"
         printf "$tfmt" "Recommend req/s / Health/Check req/s" "$R1" ">= $RECOMMEND_VS_HEALTH_MIN" "$V1$S1"
-        printf "$tfmt" "Home page req/s / static page req/s" "$R2" ">= $HOME_VS_STATIC_MIN" "$V2$S2"
+        printf "$tfmt" "Home page req/s / static page req/s" "$PAIR_MEDIAN" ">= $HOME_VS_STATIC_MIN" "$V2$S2"
         printf "$tfmt" "Recommendations peak RSS (MiB)" "$REC_PEAK" "<= $PEAK_RSS_MAX_MB" "$V3"
         printf "$tfmt" "Marketplace peak RSS (MiB)" "$MKT_PEAK" "<= $PEAK_RSS_MAX_MB" "$V4"
     }
+    echo
+    echo "Home page / static page: the median of $PAIRS pairs of ${PAIR_SECONDS} s runs, home then static, interleaved (ratios: ${PAIR_RATIOS[*]}); the two ${DURATION} s windows of the table above give $R2."
     if [[ -n "$S1$S2" ]]; then
         echo
         echo "\* measured while other processes took more than $OTHERS_MAX% of the CPU (see Others): not a fair verdict; run again on a quiet machine."
