@@ -36,8 +36,8 @@ public sealed partial class AppHostProcessTests
         // (AppHost/Extensions/ContainerRuntimeExtensions.cs). CI installs docker, so there it must be podman.
         var absent = Bookstore.AppHost.Extensions.ContainerRuntimeExtensions.AbsentRuntime(Environment.GetEnvironmentVariable("PATH"));
         Assert.NotNull(absent);
-        Assert.Contains(processes, pid => Command.CommandLine(pid).Contains($"start-apiserver", StringComparison.Ordinal)
-            && Command.CommandLine(pid).Contains($"--container-runtime {absent} ", StringComparison.Ordinal));
+        Assert.Contains(processes.Select(Command.CommandLine), commandLine => commandLine.Contains("start-apiserver", StringComparison.Ordinal)
+            && commandLine.Contains($"--container-runtime {absent} ", StringComparison.Ordinal));
         appHost.Process.Signal(ServiceProcess.SigKill);
         await WaitUntilAsync(() => !processes.Any(BookstoreApp.IsRunning), TimeSpan.FromSeconds(30),
             () => $"Still running 30 s after SIGKILL: {string.Join(", ", processes.Where(BookstoreApp.IsRunning).Select(Command.CommandLine))}");
