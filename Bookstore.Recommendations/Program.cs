@@ -8,7 +8,9 @@ var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
 builder.AddApplicationServices();
 
-var app = builder.Build();
+// Disposed on every way out, the command and the failed migration included: that is what writes the console logger's
+// last queued lines (the reason a migration failed, "Applied 1 migration(s)") and flushes OpenTelemetry.
+await using var app = builder.Build();
 
 // `migrate`: apply the catalog's migrations and exit (the deployments' migration job, or by hand).
 if (args is [CatalogMigrator.CommandName])
