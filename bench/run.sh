@@ -488,8 +488,8 @@ wrk_run static "Marketplace /about.html" /about.html
 PAIR_RATIOS=()
 for pair in $(seq 1 "$PAIRS"); do
     declare -A pair_rps=()
-    for key in home static; do
-        path=/; [[ $key == home ]] || path=/about.html
+    for target in home:/ static:/about.html; do
+        key=${target%%:*} path=${target#*:}
         out=$LOG_DIR/wrk-pair-$pair-$key.txt
         run_tool "$out" wrk -t1 -c"$WRK_CONNS" -d"${PAIR_SECONDS}s" -H "$VISITOR_COOKIE" "http://127.0.0.1:$MKT_PORT$path" \
             || die "wrk failed (see $out)"
