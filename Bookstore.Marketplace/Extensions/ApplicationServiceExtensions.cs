@@ -1,6 +1,7 @@
 using Bookstore.Marketplace.Books;
 using Bookstore.Marketplace.Recommending;
 using Bookstore.Marketplace.Security;
+using Bookstore.ServiceDefaults.TransportSecurity;
 using Microsoft.Extensions.Http.Resilience;
 using Polly;
 
@@ -21,6 +22,12 @@ public static class ApplicationServiceExtensions
         // configuration (services__recommendations__http(s)__N, set by the AppHost or the deployment), no host or port of
         // our own.
         var transport = RecommendationsTransport.Options(builder.Configuration);
+        if (transport.Mode != TransportSecurityMode.Plain)
+        {
+            // The first handshake reads it otherwise (TransportSecurity/MachineTrustStore.cs).
+            MachineTrustStore.LoadInBackground();
+        }
+
         builder.Services.AddGrpcClient<Protos.Recommendations.RecommendationsClient>(options => options.Address = RecommendationsTransport.Address(transport))
             // With a bare SocketsHttpHandler, grpc-dotnet would take connections over with its own subchannels and
             // resolve "recommendations" by DNS; HttpClientHandler leaves the replica choice to the HTTP pipeline.
