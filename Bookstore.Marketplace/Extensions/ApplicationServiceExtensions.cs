@@ -22,11 +22,8 @@ public static class ApplicationServiceExtensions
         // configuration (services__recommendations__http(s)__N, set by the AppHost or the deployment), no host or port of
         // our own.
         var transport = RecommendationsTransport.Options(builder.Configuration);
-        if (transport.Mode != TransportSecurityMode.Plain)
-        {
-            // The first handshake reads it otherwise (TransportSecurity/MachineTrustStore.cs).
-            MachineTrustStore.LoadInBackground();
-        }
+        // The first handshake reads it otherwise (TransportSecurity/MachineTrustStore.cs).
+        MachineTrustStore.LoadInBackground(transport.Mode);
 
         builder.Services.AddGrpcClient<Protos.Recommendations.RecommendationsClient>(options => options.Address = RecommendationsTransport.Address(transport))
             // With a bare SocketsHttpHandler, grpc-dotnet would take connections over with its own subchannels and

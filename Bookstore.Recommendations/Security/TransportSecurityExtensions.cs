@@ -19,11 +19,8 @@ public static class TransportSecurityExtensions
     {
         var options = builder.Configuration.GetSection(TransportSecurityOptions.SectionName).Get<TransportSecurityOptions>() ?? new();
         builder.Services.AddSingleton(options);
-        if (options.Mode != TransportSecurityMode.Plain)
-        {
-            // Kestrel's certificate context reads it before Kestrel listens otherwise (TransportSecurity/MachineTrustStore.cs).
-            MachineTrustStore.LoadInBackground();
-        }
+        // Kestrel's certificate context reads it before Kestrel listens otherwise (TransportSecurity/MachineTrustStore.cs).
+        MachineTrustStore.LoadInBackground(options.Mode);
 
         builder.Services.AddOptions<KestrelServerOptions>().Configure<ILoggerFactory>((kestrel, loggers) =>
         {

@@ -14,7 +14,16 @@ namespace Bookstore.ServiceDefaults.TransportSecurity;
 /// </summary>
 public static class MachineTrustStore
 {
-    public static void LoadInBackground() => _ = Task.Run(static () =>
+    /// <summary>Starts the read under TLS and mutual TLS; without TLS nothing needs the store.</summary>
+    public static void LoadInBackground(TransportSecurityMode mode)
+    {
+        if (mode != TransportSecurityMode.Plain)
+        {
+            _ = Task.Run(Load);
+        }
+    }
+
+    private static void Load()
     {
         try
         {
@@ -29,5 +38,5 @@ public static class MachineTrustStore
         {
             // Nothing lost: the first chain that needs the store reads it, and reports what is wrong with it.
         }
-    });
+    }
 }
