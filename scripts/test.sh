@@ -102,6 +102,10 @@ fi
 total=$(grep -oP '^\s*total: \K\d+' "$logs/dotnet.log" | tail -1)
 dotnet_failed=$(grep -oP '^\s*failed: \K\d+' "$logs/dotnet.log" | tail -1)
 dotnet_passed=$(grep -oP '^\s*succeeded: \K\d+' "$logs/dotnet.log" | tail -1)
+# Each failed test's name, message and first stack lines, printed again at the very end: the console shows the
+# failures first and then the test process's whole standard output (every Aspire app's logs), so a CI log that keeps
+# only its tail would otherwise not say which test failed. (The first 8 lines of each, 100 in all.)
+awk '/^failed /{keep=1; n=0} /^[^ ]/ && !/^failed /{keep=0} /^  Standard output/{keep=0} keep && n++ < 8' "$logs/dotnet.log" | head -n 100 >"$logs/failures.txt"
 if [[ -z $total || -z $dotnet_failed || -z $dotnet_passed || $total -eq 0 ]]; then
   echo "FAILED  the .NET test run did not finish (build error, crash, or no test ran)"
   failed=$((failed + 1))
@@ -149,6 +153,10 @@ check "bench/StockAppHost, bench/TestClassTiming and bench/RatingLoad build" \
 echo "== Real Compose run (images, secrets, docker-compose up with PostgreSQL, home page, rating, fallback)"
 check "docker-compose up of aspirate-output (mutual TLS between the services): migration exits 0, 3 books, calls spread over 3 replicas, a rating survives restarting Recommendations, fallback when Recommendations stops" env CONFIGURATION="$configuration" bash scripts/compose-run.sh
 
+if [[ -s $logs/failures.txt ]]; then
+  echo "== Failed .NET tests (everything they printed: TestResults/dotnet-test.log)"
+  cat "$logs/failures.txt"
+fi
 rm -rf "$logs"
 echo "$passed passed, $failed failed"
 [[ $failed -eq 0 ]]

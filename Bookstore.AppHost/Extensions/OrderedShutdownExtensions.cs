@@ -42,9 +42,19 @@ internal sealed partial class OrderedShutdown(
     ResourceNotificationService notifications,
     ILogger<OrderedShutdown> logger) : IHostedLifecycleService
 {
+    private int _stopping;
+
     // StoppingAsync runs before any hosted service's StopAsync, Aspire's orchestrator included.
     public async Task StoppingAsync(CancellationToken cancellationToken)
     {
+        // Once: Aspire.Hosting.Testing stops the host twice when a test disposes its app (on the stop it requests, then
+        // in DisposeAsync). The second round found the orchestrator stopped and a replica's state unknown, sent Stop
+        // commands again to replicas already gone, and waited out the timeout: 15 s more per dispose.
+        if (Interlocked.Exchange(ref _stopping, 1) == 1)
+        {
+            return;
+        }
+
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(OrderedShutdownExtensions.StopTimeout);
         try
