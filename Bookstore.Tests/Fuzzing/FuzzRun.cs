@@ -60,14 +60,17 @@ public sealed class FuzzReport(string entryPoint, FuzzSettings settings)
 
     public IReadOnlyDictionary<string, int> Outcomes => _outcomes;
 
-    public void Record(int index, FuzzOutcome outcome, ReadOnlySpan<byte> input)
+    /// <summary>Counts one input; returns how many have been counted with it (each number once, whatever the concurrency).</summary>
+    public int Record(int index, FuzzOutcome outcome, ReadOnlySpan<byte> input)
     {
-        Interlocked.Increment(ref _sent);
+        var sent = Interlocked.Increment(ref _sent);
         _outcomes.AddOrUpdate(outcome.Label, 1, (_, count) => count + 1);
         if (outcome.Failure is not null && Interlocked.Increment(ref _failed) <= FailureSamples)
         {
             _failures.Enqueue($"input {index} (replay: FUZZ_SEED={settings.Seed} FUZZ_ONLY={index}): {outcome.Failure}\n      {Printable(input)}");
         }
+
+        return sent;
     }
 
     public override string ToString()
@@ -137,8 +140,9 @@ public static class FuzzRunner
                     (outcome, input) = (FuzzOutcome.Fail("fuzzer exception", exception.ToString()), []);
                 }
 
-                report.Record(index, outcome, input);
-                if (report.Sent == halfway)
+                // The count this input made, not report.Sent read afterwards: another worker may have counted in between,
+                // and then no input saw the halfway mark and the halfway sample stayed 0.
+                if (report.Record(index, outcome, input) == halfway)
                 {
                     report.RssHalfway = ResidentBytes(processId);
                 }
