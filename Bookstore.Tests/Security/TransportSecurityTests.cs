@@ -76,7 +76,7 @@ public sealed class MutualTlsTests(TestCertificates certificates) : IClassFixtur
     {
         var error = await Assert.ThrowsAsync<RpcException>(() => RecommendAsync(Channel(certificates.Authority, TestCertificates.Client(certificates.Stranger))));
 
-        Assert.Equal(StatusCode.Unavailable, error.StatusCode);
+        AssertRefusedInHandshake(error);
         await WaitForLogAsync("Refused a client certificate", "it is not issued by the app's certificate authority");
         Assert.DoesNotContain("PRIVATE KEY", _recommendations.Output, StringComparison.Ordinal);
     }
@@ -89,7 +89,7 @@ public sealed class MutualTlsTests(TestCertificates certificates) : IClassFixtur
 
         var error = await Assert.ThrowsAsync<RpcException>(() => RecommendAsync(Channel(certificates.Authority, expired)));
 
-        Assert.Equal(StatusCode.Unavailable, error.StatusCode);
+        AssertRefusedInHandshake(error);
         await WaitForLogAsync("Refused a client certificate", "it is expired or not yet valid");
     }
 
@@ -100,7 +100,7 @@ public sealed class MutualTlsTests(TestCertificates certificates) : IClassFixtur
 
         var error = await Assert.ThrowsAsync<RpcException>(() => RecommendAsync(Channel(certificates.Authority, server)));
 
-        Assert.Equal(StatusCode.Unavailable, error.StatusCode);
+        AssertRefusedInHandshake(error);
     }
 
     [Fact]
@@ -175,6 +175,18 @@ public sealed class MutualTlsTests(TestCertificates certificates) : IClassFixtur
         }
 
         return handler;
+    }
+
+    /// <summary>
+    /// Under TLS 1.3 the client finishes its side of the handshake before the server checks the client certificate, so
+    /// the refusal reaches the client as a connection closed before the server's HTTP/2 preface. SocketsHttpHandler
+    /// usually reports that with an IOException inside (grpc-dotnet 2.85: UNAVAILABLE) and now and then without one
+    /// (grpc-dotnet: INTERNAL; 2 of 300 calls in a probe, and once in CI). What is certain is the handshake, not the code.
+    /// </summary>
+    private static void AssertRefusedInHandshake(RpcException error)
+    {
+        Assert.Contains(error.StatusCode, new[] { StatusCode.Unavailable, StatusCode.Internal });
+        Assert.Contains("the server did not complete the HTTP/2 handshake", error.Status.Detail, StringComparison.Ordinal);
     }
 
     private static async Task<int> RecommendAsync(GrpcChannel channel)
