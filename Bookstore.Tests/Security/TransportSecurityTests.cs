@@ -126,9 +126,18 @@ public sealed class MutualTlsTests(TestCertificates certificates) : IClassFixtur
         });
         using var http = new HttpClient { BaseAddress = marketplace.BaseAddress };
 
-        var page = await http.GetStringAsync("/", Cancellation);
+        // The first page can come before the Marketplace's first call to Recommendations has its connection (both TLS
+        // handshakes and the JIT of both sides, cold), and that call has a 2 s deadline: in one CI run of the whole
+        // suite (2026-12-01) the first page showed the notice instead of books (not reproduced alone, nor beside two
+        // busy loops, eight runs). Books must come, within a bound; the message carries both services' logs.
+        var giveUp = DateTime.UtcNow + TimeSpan.FromSeconds(20);
+        while (Distributed.BookstoreApp.CountBooks(await http.GetStringAsync("/", Cancellation)) != 3)
+        {
+            Assert.True(DateTime.UtcNow < giveUp, $"No page with books within 20 s. The Marketplace's output:\n{marketplace.Output}\nRecommendations':\n{_recommendations.Output}");
+            await Task.Delay(100, Cancellation);
+        }
 
-        Assert.Equal(3, Distributed.BookstoreApp.CountBooks(page));
+        Assert.DoesNotContain("Refused a client certificate", _recommendations.Output, StringComparison.Ordinal);
     }
 
     [Fact]
