@@ -130,12 +130,10 @@ public sealed class MutualTlsTests(TestCertificates certificates) : IClassFixtur
         // handshakes and the JIT of both sides, cold), and that call has a 2 s deadline: in one CI run of the whole
         // suite (2026-12-01) the first page showed the notice instead of books (not reproduced alone, nor beside two
         // busy loops, eight runs). Books must come, within a bound; the message carries both services' logs.
-        var giveUp = DateTime.UtcNow + TimeSpan.FromSeconds(20);
-        while (Distributed.BookstoreApp.CountBooks(await http.GetStringAsync("/", Cancellation)) != 3)
-        {
-            Assert.True(DateTime.UtcNow < giveUp, $"No page with books within 20 s. The Marketplace's output:\n{marketplace.Output}\nRecommendations':\n{_recommendations.Output}");
-            await Task.Delay(100, Cancellation);
-        }
+        await WaitUntilAsync(
+            async () => Distributed.BookstoreApp.CountBooks(await http.GetStringAsync("/", Cancellation)) == 3,
+            TimeSpan.FromSeconds(20),
+            () => $"No page with books within 20 s. The Marketplace's output:\n{marketplace.Output}\nRecommendations':\n{_recommendations.Output}");
 
         Assert.DoesNotContain("Refused a client certificate", _recommendations.Output, StringComparison.Ordinal);
     }
@@ -208,13 +206,23 @@ public sealed class MutualTlsTests(TestCertificates certificates) : IClassFixtur
         }
     }
 
-    private async Task WaitForLogAsync(params string[] parts)
+    // Console output reaches us a moment after the handshake failed: wait for the line (bounded).
+    private Task WaitForLogAsync(params string[] parts) => WaitUntilAsync(
+        () => Task.FromResult(_recommendations.Output.Split('\n').Any(line => parts.All(part => line.Contains(part, StringComparison.Ordinal)))),
+        TimeSpan.FromSeconds(10),
+        () => $"No log line with {string.Join(" and ", parts)}:\n{_recommendations.Output}");
+
+    /// <summary>Asks <paramref name="condition"/> every 50 ms until it holds; fails with <paramref name="failure"/> after <paramref name="timeout"/>.</summary>
+    private static async Task WaitUntilAsync(Func<Task<bool>> condition, TimeSpan timeout, Func<string> failure)
     {
-        // Console output reaches us a moment after the handshake failed: wait for the line (bounded).
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
-        while (!_recommendations.Output.Split('\n').Any(line => parts.All(part => line.Contains(part, StringComparison.Ordinal))))
+        var giveUp = DateTime.UtcNow + timeout;
+        while (!await condition())
         {
-            Assert.True(DateTime.UtcNow < deadline, $"No log line with {string.Join(" and ", parts)}:\n{_recommendations.Output}");
+            if (DateTime.UtcNow >= giveUp)
+            {
+                Assert.Fail(failure());
+            }
+
             await Task.Delay(50, Cancellation);
         }
     }
