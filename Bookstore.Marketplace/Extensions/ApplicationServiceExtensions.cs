@@ -30,8 +30,16 @@ public static class ApplicationServiceExtensions
             // resolve "recommendations" by DNS; HttpClientHandler leaves the replica choice to the HTTP pipeline.
             .ConfigurePrimaryHttpMessageHandler(() => RecommendationsTransport.Handler(transport));
         // The standard handler retries with seconds of back-off. Every outgoing call of the Marketplace feeds a page
-        // that has a fallback, so all of them fail over fast instead.
-        builder.Services.ConfigureAll<HttpStandardResilienceOptions>(ConfigureFastFailover);
+        // that has a fallback, so all of them fail over fast instead. "Recommendations:Resilience", in the shape of
+        // HttpStandardResilienceOptions (e.g. Recommendations__Resilience__AttemptTimeout__Timeout=00:00:05), overrides
+        // these defaults where calls are slower by nature (slow storage under RateBook); the library validates the result
+        // at start (e.g. a circuit breaker's sampling duration must be at least twice the attempt timeout).
+        var resilience = builder.Configuration.GetSection(RecommendationsOptions.ResilienceSectionName);
+        builder.Services.ConfigureAll<HttpStandardResilienceOptions>(options =>
+        {
+            ConfigureFastFailover(options);
+            resilience.Bind(options);
+        });
 
         builder.Services.AddSingleton<RecommendationsMetrics>();
         // A singleton holds one client, so one long-lived channel serves every page (grpc-dotnet's advice); the

@@ -7,6 +7,9 @@ public sealed class RecommendationsOptions
 {
     public const string SectionName = "Recommendations";
 
+    /// <summary>Overrides of the calls' fast failover (attempt and total timeouts, retries, circuit breaker).</summary>
+    public const string ResilienceSectionName = "Recommendations:Resilience";
+
     /// <summary>Every call gets this deadline; past it the page shows its fallback. Default 2 s.</summary>
     [Range(typeof(TimeSpan), "00:00:00.050", "00:01:00")]
     public TimeSpan Deadline { get; set; } = TimeSpan.FromSeconds(2);
