@@ -18,7 +18,7 @@ public sealed partial class AppHostProcessTests
     {
         await using var appHost = await AppHostProcess.StartAsync();
         Assert.Matches(DashboardLoginLine(), appHost.Process.Output);
-        await WaitUntilAsync(() => ReadyLine().IsMatch(appHost.Process.Output), TimeSpan.FromSeconds(5), () => $"No ready line:\n{appHost.Process.Output}");
+        await Eventually.HoldsAsync(() => ReadyLine().IsMatch(appHost.Process.Output), TimeSpan.FromSeconds(5), () => $"No ready line:\n{appHost.Process.Output}");
         using var http = new HttpClient();
         Assert.Equal(3, BookstoreApp.CountBooks(await http.GetStringAsync(appHost.MarketplaceUrl, Cancellation)));
 
@@ -26,7 +26,7 @@ public sealed partial class AppHostProcessTests
         var processes = appHost.AppProcesses();
         var recommendations = processes.Single(pid => Command.CommandLine(pid).Contains("Bookstore.Recommendations", StringComparison.Ordinal));
         ServiceProcess.Signal(recommendations, ServiceProcess.SigKill);
-        await WaitUntilAsync(() => CrashReport().IsMatch(appHost.Process.Output), TimeSpan.FromSeconds(15), () => $"No crash report:\n{appHost.Process.Output}");
+        await Eventually.HoldsAsync(() => CrashReport().IsMatch(appHost.Process.Output), TimeSpan.FromSeconds(15), () => $"No crash report:\n{appHost.Process.Output}");
         Assert.Contains("|", CrashReport().Match(appHost.Process.Output).Value, StringComparison.Ordinal);
 
         // SIGKILL: nobody can clean up but DCP, which watches the AppHost's process.
@@ -39,7 +39,7 @@ public sealed partial class AppHostProcessTests
         Assert.Contains(processes.Select(Command.CommandLine), commandLine => commandLine.Contains("start-apiserver", StringComparison.Ordinal)
             && commandLine.Contains($"--container-runtime {absent} ", StringComparison.Ordinal));
         appHost.Process.Signal(ServiceProcess.SigKill);
-        await WaitUntilAsync(() => !processes.Any(BookstoreApp.IsRunning), TimeSpan.FromSeconds(30),
+        await Eventually.HoldsAsync(() => !processes.Any(BookstoreApp.IsRunning), TimeSpan.FromSeconds(30),
             () => $"Still running 30 s after SIGKILL: {string.Join(", ", processes.Where(BookstoreApp.IsRunning).Select(Command.CommandLine))}");
     }
 
@@ -54,18 +54,8 @@ public sealed partial class AppHostProcessTests
         appHost.Process.Signal(ServiceProcess.SigTerm);
 
         Assert.Equal(0, await appHost.Process.WaitForExitAsync(TimeSpan.FromSeconds(20)));
-        await WaitUntilAsync(() => !processes.Any(BookstoreApp.IsRunning), TimeSpan.FromSeconds(20),
+        await Eventually.HoldsAsync(() => !processes.Any(BookstoreApp.IsRunning), TimeSpan.FromSeconds(20),
             () => $"Still running {stopwatch.Elapsed} after SIGTERM: {string.Join(", ", processes.Where(BookstoreApp.IsRunning).Select(Command.CommandLine))}");
-    }
-
-    private static async Task WaitUntilAsync(Func<bool> condition, TimeSpan timeout, Func<string> failure)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, failure());
-            await Task.Delay(50, Cancellation);
-        }
     }
 
     [GeneratedRegex(@"Login to the dashboard at http://\S+/login\?t=\w+")]

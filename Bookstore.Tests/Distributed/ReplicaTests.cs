@@ -59,17 +59,22 @@ public sealed class ReplicaTests
     private static async Task OpenEveryReplicaConnectionAsync(DistributedApplication app, HttpClient http, IReadOnlyList<Replica> replicas)
     {
         const string GetBookLogLine = "gRPC /Recommendations/GetBook finished with";
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
         var reached = new bool[replicas.Count];
-        for (var id = 1_000_000; !reached.All(r => r); id++)
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"GetBook calls reached only {reached.Count(r => r)} of {replicas.Count} replicas in 30 s.");
-            using var response = await http.GetAsync($"/api/books/{id}", Cancellation);
-            for (var i = 0; i < replicas.Count; i++)
+        var id = 1_000_000;
+        await Eventually.HoldsAsync(
+            async () =>
             {
-                reached[i] = reached[i] || (await BookstoreApp.ConsoleLogAsync(app, replicas[i].Id)).Any(line => line.Contains(GetBookLogLine, StringComparison.Ordinal));
-            }
-        }
+                using var response = await http.GetAsync($"/api/books/{id++}", Cancellation);
+                for (var i = 0; i < replicas.Count; i++)
+                {
+                    // A replica's log is read only until it shows the line.
+                    reached[i] = reached[i] || (await BookstoreApp.ConsoleLogAsync(app, replicas[i].Id)).Any(line => line.Contains(GetBookLogLine, StringComparison.Ordinal));
+                }
+
+                return reached.All(r => r);
+            },
+            TimeSpan.FromSeconds(30),
+            () => $"GetBook calls reached only {reached.Count(r => r)} of {replicas.Count} replicas in 30 s.");
     }
 
     /// <summary>

@@ -226,15 +226,10 @@ public sealed class CatalogDatabaseTests : IDisposable
 
     private static int Count(string output, string text) => output.Split('\n').Count(line => line.Contains(text, StringComparison.Ordinal));
 
-    private static async Task WaitForLinesAsync(ServiceProcess service, string text, int count)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
-        while (Count(service.Output, text) < count)
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"Fewer than {count} lines \"{text}\" in:\n{service.Output}");
-            await Task.Delay(20, Cancellation);
-        }
-    }
+    private static Task WaitForLinesAsync(ServiceProcess service, string text, int count) => Eventually.HoldsAsync(
+        () => Count(service.Output, text) >= count,
+        TimeSpan.FromSeconds(10),
+        () => $"Fewer than {count} lines \"{text}\" in:\n{service.Output}");
 
     private SqliteConnection Open()
     {

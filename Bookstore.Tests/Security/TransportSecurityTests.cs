@@ -130,7 +130,7 @@ public sealed class MutualTlsTests(TestCertificates certificates) : IClassFixtur
         // handshakes and the JIT of both sides, cold), and that call has a 2 s deadline: in one CI run of the whole
         // suite (2026-12-01) the first page showed the notice instead of books (not reproduced alone, nor beside two
         // busy loops, eight runs). Books must come, within a bound; the message carries both services' logs.
-        await WaitUntilAsync(
+        await Eventually.HoldsAsync(
             async () => Distributed.BookstoreApp.CountBooks(await http.GetStringAsync("/", Cancellation)) == 3,
             TimeSpan.FromSeconds(20),
             () => $"No page with books within 20 s. The Marketplace's output:\n{marketplace.Output}\nRecommendations':\n{_recommendations.Output}");
@@ -207,25 +207,10 @@ public sealed class MutualTlsTests(TestCertificates certificates) : IClassFixtur
     }
 
     // Console output reaches us a moment after the handshake failed: wait for the line (bounded).
-    private Task WaitForLogAsync(params string[] parts) => WaitUntilAsync(
-        () => Task.FromResult(_recommendations.Output.Split('\n').Any(line => parts.All(part => line.Contains(part, StringComparison.Ordinal)))),
+    private Task WaitForLogAsync(params string[] parts) => Eventually.HoldsAsync(
+        () => _recommendations.Output.Split('\n').Any(line => parts.All(part => line.Contains(part, StringComparison.Ordinal))),
         TimeSpan.FromSeconds(10),
         () => $"No log line with {string.Join(" and ", parts)}:\n{_recommendations.Output}");
-
-    /// <summary>Asks <paramref name="condition"/> every 50 ms until it holds; fails with <paramref name="failure"/> after <paramref name="timeout"/>.</summary>
-    private static async Task WaitUntilAsync(Func<Task<bool>> condition, TimeSpan timeout, Func<string> failure)
-    {
-        var giveUp = DateTime.UtcNow + timeout;
-        while (!await condition())
-        {
-            if (DateTime.UtcNow >= giveUp)
-            {
-                Assert.Fail(failure());
-            }
-
-            await Task.Delay(50, Cancellation);
-        }
-    }
 }
 
 /// <summary>Recommendations under TLS without client certificates: a client must trust the app's CA to get in.</summary>
