@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -42,6 +43,10 @@ internal sealed partial class OrderedShutdown(
     ResourceNotificationService notifications,
     ILogger<OrderedShutdown> logger) : IHostedLifecycleService
 {
+    // Aspire's name for a process's id in a resource's snapshot (KnownProperties.Executable.Pid, internal to Aspire).
+    private const string ExecutablePidProperty = "executable.pid";
+    private static readonly TimeSpan ExitPollInterval = TimeSpan.FromMilliseconds(10);
+
     private int _stopping;
 
     // StoppingAsync runs before any hosted service's StopAsync, Aspire's orchestrator included.
@@ -76,25 +81,67 @@ internal sealed partial class OrderedShutdown(
 
         // Aspire's Stop command returns once DCP has deleted the process's object, which it checks with growing pauses:
         // about 0.3 s after the resource's state has turned Finished (measured here), and all of it delays the shutdown.
-        // So the state decides, and the command is let go. (With replicas the state is per replica: then the command
-        // alone says when all are down.)
-        using var commandCancellation = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var command = commands.ExecuteCommandAsync(resource, KnownResourceCommands.StopCommand, commandCancellation.Token);
-        if (resource.GetReplicaCount() == 1)
+        // The state itself comes from DCP's watch of the process, up to 0.2 s after the process has exited (measured:
+        // the Marketplace's process gone at 520 ms after SIGTERM, its state Finished at 710 ms). So the process's own
+        // exit decides, or the state if that comes first, and the command is let go. (With replicas the state and the
+        // process id are per replica: then the command alone says when all are down.)
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        try
         {
-            var finished = notifications.WaitForResourceAsync(resource.Name, KnownResourceStates.TerminalStates, cancellationToken);
-            if (await Task.WhenAny(finished, command) == finished && finished.IsCompletedSuccessfully)
+            var command = commands.ExecuteCommandAsync(resource, KnownResourceCommands.StopCommand, stop.Token);
+            if (resource.GetReplicaCount() == 1)
             {
-                await commandCancellation.CancelAsync();
-                await command.ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
-                return;
+                var stopped = Task.WhenAny(
+                    notifications.WaitForResourceAsync(resource.Name, KnownResourceStates.TerminalStates, stop.Token),
+                    ProcessId(resource) is { } pid ? WaitForExitAsync(pid, stop.Token) : Task.Delay(Timeout.Infinite, stop.Token));
+                if (await Task.WhenAny(stopped, command) == stopped && (await stopped).IsCompletedSuccessfully)
+                {
+                    await stop.CancelAsync();
+                    await command.ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+                    return;
+                }
+            }
+
+            var result = await command;
+            if (!result.Success)
+            {
+                LogNotStopped(logger, resource.Name, result.Message);
             }
         }
-
-        var result = await command;
-        if (!result.Success)
+        finally
         {
-            LogNotStopped(logger, resource.Name, result.Message);
+            await stop.CancelAsync();   // whichever wait is still pending ends here
+        }
+    }
+
+    private int? ProcessId(ProjectResource resource) =>
+        notifications.TryGetCurrentState(resource.Name, out var state)
+            && state.Snapshot.Properties.FirstOrDefault(property => property.Name == ExecutablePidProperty)?.Value is int pid
+            ? pid
+            : null;
+
+    /// <summary>
+    /// Until the process has exited. It is DCP's child, not ours, so nothing signals its exit here: it is asked every
+    /// 10 ms (for the few hundred milliseconds a service takes to drain and flush), on any OS the AppHost runs on.
+    /// </summary>
+    internal static async Task WaitForExitAsync(int pid, CancellationToken cancellationToken)
+    {
+        Process process;
+        try
+        {
+            process = Process.GetProcessById(pid);
+        }
+        catch (ArgumentException)
+        {
+            return;   // already gone
+        }
+
+        using (process)
+        {
+            while (!process.HasExited)
+            {
+                await Task.Delay(ExitPollInterval, cancellationToken);
+            }
         }
     }
 

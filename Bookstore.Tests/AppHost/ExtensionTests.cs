@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
@@ -118,6 +119,36 @@ public sealed class ExtensionTests
         finally
         {
             Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task The_ordered_shutdown_waits_for_a_process_that_is_not_its_child_until_it_has_exited()
+    {
+        // As the AppHost sees a service: DCP's child, not its own. A shell starts `sleep` in the background and exits,
+        // so the sleep's parent is gone and this process is not it.
+        using var shell = Process.Start(new ProcessStartInfo("sh", ["-c", "sleep 1 >/dev/null 2>&1 & echo $!"]) { RedirectStandardOutput = true })!;
+        var pid = int.Parse((await shell.StandardOutput.ReadLineAsync(Cancellation))!, System.Globalization.CultureInfo.InvariantCulture);
+        await shell.WaitForExitAsync(Cancellation);
+        Assert.True(IsRunning(pid));
+
+        await OrderedShutdown.WaitForExitAsync(pid, Cancellation);
+
+        Assert.False(IsRunning(pid));
+        // A process already gone: nothing to wait for.
+        await OrderedShutdown.WaitForExitAsync(pid, Cancellation);
+
+        static bool IsRunning(int pid)
+        {
+            try
+            {
+                using var process = Process.GetProcessById(pid);
+                return !process.HasExited;
+            }
+            catch (ArgumentException)
+            {
+                return false;
+            }
         }
     }
 }
