@@ -5,7 +5,7 @@
 #   2. the .NET test suite (unit, interceptor, integration, distributed on Aspire.Hosting.Testing, the AppHost as a
 #      process, the dashboard in Chromium, security, 10,000 fuzzed inputs per entry point with a fixed seed
 #      (TestResults/fuzz/report.txt), publishing), built in Release, with line coverage (TestResults/coverage/),
-#      and then that no process of the app is left;
+#      and then that no process of the app and no temporary folder of the tests is left;
 #   3. that aspirate-output/ is exactly what scripts/generate-deployment.sh writes (Aspire's manifest, then ours);
 #   4. a real Compose run of it (scripts/compose-run.sh: Docker engine, images, secrets, docker-compose up with PostgreSQL).
 # It ends with one line "N passed, N failed" and exits non-zero when anything failed.
@@ -81,6 +81,11 @@ app_processes() {
   ps -eo pid=,args= | grep -E "$PWD/Bookstore\\.|aspire\\.hosting\\.orchestration|aspire\\.dashboard\\.sdk" | grep -v -E "grep|dotnet (test|build)" | awk '{print $1}' | sort
 }
 app_processes >"$logs/before.pids"
+# The temporary folders the tests make (catalogs, key rings, certificates: Directory.CreateTempSubdirectory("bookstore-…")).
+temporary_folders() {
+  find "${TMPDIR:-/tmp}" -maxdepth 1 -name 'bookstore-*' 2>/dev/null | sort
+}
+temporary_folders >"$logs/before.folders"
 # A failed test prints the Aspire apps' own logs (resources' output, DCP): the console gets the test results without
 # them, TestResults/dotnet-test.log everything.
 mkdir -p TestResults
@@ -137,6 +142,16 @@ no_app_process_is_left() {
   return 1
 }
 check "no process of the app (service, AppHost, DCP, dashboard) is left after the tests" no_app_process_is_left
+
+no_temporary_folder_is_left() {
+  local left
+  left=$(comm -13 "$logs/before.folders" <(temporary_folders))
+  [[ -z $left ]] && return 0
+  echo "Left by the tests (or by another test run of this repository at the same time):"
+  head -n 20 <<<"$left"
+  return 1
+}
+check "the tests delete the temporary folders they make (bookstore-* in ${TMPDIR:-/tmp})" no_temporary_folder_is_left
 
 echo "== Generated manifests"
 aspirate_output_is_current() {

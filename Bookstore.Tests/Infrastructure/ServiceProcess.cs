@@ -14,12 +14,14 @@ public sealed partial class ServiceProcess : IAsyncDisposable
     public const int SigTerm = 15;
     public const int SigKill = 9;
 
+    private const string CatalogVariable = "ConnectionStrings__catalog";
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(30);
 
     private readonly Process _process;
     private readonly Regex _readyLine;
     private readonly StringBuilder _output = new();
     private readonly TaskCompletionSource<Uri> _listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private DirectoryInfo? _temporaryCatalog;
 
     private ServiceProcess(Process process, Regex readyLine)
     {
@@ -44,12 +46,33 @@ public sealed partial class ServiceProcess : IAsyncDisposable
         }
     }
 
-    /// <summary>Recommendations on a SQLite catalog of its own in a new temporary folder, unless the environment names one.</summary>
-    public static Task<ServiceProcess> StartRecommendationsAsync(IReadOnlyDictionary<string, string>? environment = null)
+    /// <summary>
+    /// Recommendations on a SQLite catalog of its own in a new temporary folder, deleted with the process when it is
+    /// disposed, unless the environment names a catalog.
+    /// </summary>
+    public static async Task<ServiceProcess> StartRecommendationsAsync(IReadOnlyDictionary<string, string>? environment = null)
     {
         var merged = new Dictionary<string, string>(environment ?? new Dictionary<string, string>());
-        merged.TryAdd("ConnectionStrings__catalog", $"Data Source={Path.Combine(Directory.CreateTempSubdirectory("bookstore-catalog-").FullName, "catalog.db")}");
-        return StartAsync("Bookstore.Recommendations", merged);
+        if (merged.ContainsKey(CatalogVariable))
+        {
+            return await StartAsync("Bookstore.Recommendations", merged);
+        }
+
+        var catalog = Directory.CreateTempSubdirectory("bookstore-catalog-");
+        merged[CatalogVariable] = $"Data Source={Path.Combine(catalog.FullName, "catalog.db")}";
+        ServiceProcess service;
+        try
+        {
+            service = await StartAsync("Bookstore.Recommendations", merged);
+        }
+        catch
+        {
+            catalog.Delete(recursive: true);
+            throw;
+        }
+
+        service._temporaryCatalog = catalog;
+        return service;
     }
 
     public static Task<ServiceProcess> StartMarketplaceAsync(Uri recommendations, IReadOnlyDictionary<string, string>? environment = null)
@@ -137,6 +160,7 @@ public sealed partial class ServiceProcess : IAsyncDisposable
         }
 
         _process.Dispose();
+        _temporaryCatalog?.Delete(recursive: true);
     }
 
     private void Receive(string? line)

@@ -11,16 +11,18 @@ namespace Bookstore.Tests.Security;
 /// by another. With the same key ring file (what the deployments mount) it is; with different ones it is refused, as
 /// it was before the key ring was shared. A ring without a key valid now stops the start, saying why.
 /// </summary>
-public sealed class SharedKeyRingTests(RunningServices services)
+public sealed class SharedKeyRingTests(RunningServices services) : IDisposable
 {
+    // Each test's key rings, deleted after it (xUnit makes one instance of the class per test).
+    private readonly DirectoryInfo _folder = Directory.CreateTempSubdirectory("bookstore-keyring-");
+
     private static CancellationToken Cancellation => TestContext.Current.CancellationToken;
 
     [Fact]
     public async Task A_form_rendered_by_one_replica_is_saved_by_another_with_the_same_key_ring_and_refused_with_another()
     {
-        var folder = Directory.CreateTempSubdirectory("bookstore-keyring-").FullName;
-        var shared = Path.Combine(folder, "shared.xml");
-        var other = Path.Combine(folder, "other.xml");
+        var shared = Path.Combine(_folder.FullName, "shared.xml");
+        var other = Path.Combine(_folder.FullName, "other.xml");
         Assert.True(KeyRing.Ensure(shared, DateTimeOffset.UtcNow));
         Assert.True(KeyRing.Ensure(other, DateTimeOffset.UtcNow));
 
@@ -42,7 +44,7 @@ public sealed class SharedKeyRingTests(RunningServices services)
     [Fact]
     public async Task A_key_ring_without_a_key_valid_now_stops_the_start_with_a_message_that_says_what_to_run()
     {
-        var path = Path.Combine(Directory.CreateTempSubdirectory("bookstore-keyring-").FullName, "keyring.xml");
+        var path = Path.Combine(_folder.FullName, "keyring.xml");
         KeyRing.Ensure(path, DateTimeOffset.UtcNow.AddYears(-2));   // its only key ended a year ago
 
         var failure = await Assert.ThrowsAsync<InvalidOperationException>(() => StartAsync(path));
@@ -53,7 +55,7 @@ public sealed class SharedKeyRingTests(RunningServices services)
     [Fact]
     public void The_generator_adds_a_key_only_when_the_newest_has_less_than_a_month_left_and_keeps_the_old_ones()
     {
-        var path = Path.Combine(Directory.CreateTempSubdirectory("bookstore-keyring-").FullName, "keyring.xml");
+        var path = Path.Combine(_folder.FullName, "keyring.xml");
         var now = DateTimeOffset.UtcNow;
 
         Assert.True(KeyRing.Ensure(path, now));
@@ -65,6 +67,8 @@ public sealed class SharedKeyRingTests(RunningServices services)
             Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(path));
         }
     }
+
+    public void Dispose() => _folder.Delete(recursive: true);
 
     private Task<ServiceProcess> StartAsync(string keyRing) =>
         ServiceProcess.StartMarketplaceAsync(services.Recommendations.BaseAddress, new Dictionary<string, string> { ["DataProtection__KeyRingPath"] = keyRing });
