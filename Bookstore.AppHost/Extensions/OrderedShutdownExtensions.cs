@@ -91,10 +91,13 @@ internal sealed partial class OrderedShutdown(
             var command = commands.ExecuteCommandAsync(resource, KnownResourceCommands.StopCommand, stop.Token);
             if (resource.GetReplicaCount() == 1)
             {
-                var stopped = Task.WhenAny(
-                    notifications.WaitForResourceAsync(resource.Name, KnownResourceStates.TerminalStates, stop.Token),
-                    ProcessId(resource) is { } pid ? WaitForExitAsync(pid, stop.Token) : Task.Delay(Timeout.Infinite, stop.Token));
-                if (await Task.WhenAny(stopped, command) == stopped && (await stopped).IsCompletedSuccessfully)
+                Task stopped = notifications.WaitForResourceAsync(resource.Name, KnownResourceStates.TerminalStates, stop.Token);
+                if (ProcessId(resource) is { } pid)
+                {
+                    stopped = Task.WhenAny(stopped, WaitForExitAsync(pid, stop.Token)).Unwrap();
+                }
+
+                if (await Task.WhenAny(stopped, command) == stopped && stopped.IsCompletedSuccessfully)
                 {
                     await stop.CancelAsync();
                     await command.ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);

@@ -130,25 +130,12 @@ public sealed class ExtensionTests
         using var shell = Process.Start(new ProcessStartInfo("sh", ["-c", "sleep 1 >/dev/null 2>&1 & echo $!"]) { RedirectStandardOutput = true })!;
         var pid = int.Parse((await shell.StandardOutput.ReadLineAsync(Cancellation))!, System.Globalization.CultureInfo.InvariantCulture);
         await shell.WaitForExitAsync(Cancellation);
-        Assert.True(IsRunning(pid));
+        Assert.True(BookstoreApp.IsRunning(pid));
 
         await OrderedShutdown.WaitForExitAsync(pid, Cancellation);
 
-        Assert.False(IsRunning(pid));
+        Assert.False(BookstoreApp.IsRunning(pid));
         // A process already gone: nothing to wait for.
         await OrderedShutdown.WaitForExitAsync(pid, Cancellation);
-
-        static bool IsRunning(int pid)
-        {
-            try
-            {
-                using var process = Process.GetProcessById(pid);
-                return !process.HasExited;
-            }
-            catch (ArgumentException)
-            {
-                return false;
-            }
-        }
     }
 }
