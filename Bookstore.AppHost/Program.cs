@@ -1,6 +1,7 @@
 using Bookstore.AppHost.Extensions;
 
-var builder = DistributedApplication.CreateBuilder(args);
+// The dashboard's API keys are this run's own, not the ones Aspire shares through user secrets (Extensions/RunScopedDashboardKeys.cs).
+var builder = DistributedApplication.CreateBuilder(RunScopedDashboardKeys.AddTo(args));
 
 // Calls between the services: mutual TLS with the app's own CA by default (`-- --TransportSecurity Tls|Plain` for
 // less); the certificates are made on first run into Bookstore.AppHost/.certs/ (Extensions/TransportSecurityExtensions.cs).

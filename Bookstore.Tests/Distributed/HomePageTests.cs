@@ -2,6 +2,9 @@ using System.Net;
 using System.Text.Json;
 using Aspire.Hosting.Testing;
 using Bookstore.Tests.Infrastructure;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Configuration.CommandLine;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Bookstore.Tests.Distributed;
 
@@ -125,6 +128,13 @@ public sealed class HomePageTests(DashboardApp fixture) : IClassFixture<Dashboar
             return response.TrailingHeaders.TryGetValues("grpc-status", out var status) ? status.Single()
                 : response.Headers.TryGetValues("grpc-status", out status) ? status.Single() : $"HTTP {(int)response.StatusCode}";
         }
+
+        // The key is this run's own (AppHost/Extensions/RunScopedDashboardKeys.cs), from the command-line configuration,
+        // not from the user secrets that every AppHost of the project shares and rewrites; both services send the same one.
+        var configuration = (IConfigurationRoot)fixture.App.Services.GetRequiredService<IConfiguration>();
+        Assert.IsType<CommandLineConfigurationProvider>(configuration.Providers.Last(provider => provider.TryGet("AppHost:OtlpApiKey", out _)));
+        Assert.Equal($"x-otlp-api-key={configuration["AppHost:OtlpApiKey"]}", environment["OTEL_EXPORTER_OTLP_HEADERS"]);
+        Assert.Equal(environment["OTEL_EXPORTER_OTLP_HEADERS"], (await BookstoreApp.EnvironmentAsync(fixture.App, BookstoreApp.Marketplace))["OTEL_EXPORTER_OTLP_HEADERS"]);
 
         // The dashboard refuses before gRPC: 401 Unauthorized.
         Assert.Equal("x-otlp-api-key", header[0]);
