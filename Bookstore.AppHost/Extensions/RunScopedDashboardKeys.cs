@@ -9,12 +9,12 @@ namespace Bookstore.AppHost.Extensions;
 /// <para>
 /// Why: Aspire 13.6 keeps both keys in the AppHost project's user secrets (<c>secrets.json</c> of its
 /// <c>UserSecretsId</c>), shared by every AppHost of the project on the machine, and each AppHost reads them through a
-/// configuration source that reloads when the file changes. When another AppHost of the project wrote a new key there
-/// (one that did not read the file, so generated one), every running AppHost switched to it: the dashboard kept the key
-/// it was started with, and a service started later got the new one and had its telemetry refused ("Incoming API key
-/// from 'x-otlp-api-key' header doesn't match configured API key"). Seen on a CI run: the file rewritten 1 s after the
-/// dashboard started, the Marketplace started 1 s after that with the other key, no span of it in the dashboard. A
-/// developer running the app while the tests run gets the same. The command line comes last among the configuration
+/// configuration source that reloads when the file changes. An AppHost that finds no key in its configuration makes one
+/// and writes it there; every running AppHost then switches to it: the dashboard keeps the key it was started with, and
+/// a service started later gets the new one and has its telemetry refused ("Incoming API key from 'x-otlp-api-key'
+/// header doesn't match configured API key"). Seen on a CI run: the file rewritten with another key 2.9 s after the dashboard
+/// was started, the Marketplace started 0.9 s later with that key, no span of it in the dashboard. A developer running the
+/// app while the tests run can get the same. The command line comes last among the configuration
 /// sources, so Aspire finds the keys already set, generates none and writes none, and a reload of the file changes nothing.
 /// </para>
 /// <para>A key set in the environment (<c>AppHost__OtlpApiKey</c>) or on the command line is kept.</para>
