@@ -8,6 +8,8 @@
 #   1. `dotnet run --project <AppHost> --no-build` until the home page shows 3 books      ours <= 0.6 x stock
 #   2. SIGTERM to the AppHost until no process of the app (AppHost, DCP, dashboard, services) is left   <= 0.3 x stock
 #   3. a distributed test class: Aspire.Hosting.Testing start, one home page, dispose (bench/TestClassTiming)  <= 0.6 x stock
+# Before each pair of runs it prints how fast each CPU is relative to the fastest (bench/cpu-speed.sh): on the VM this
+# is measured on, one of the two vCPUs runs at about 0.55 of the other's speed at times, which moves both AppHosts.
 # Debug builds, as `dotnet run` and `dotnet test` use by default (CONFIGURATION=Release for Release).
 #
 # DCP generates a TLS certificate for its API server at every start (about 1.5 s of CPU here) unless Aspire finds a
@@ -122,6 +124,7 @@ run_apphost() {
 
 declare -A home stop testclass
 for run in $(seq 0 "$runs"); do
+  bash bench/cpu-speed.sh   # what the machine is like for this pair of runs (its vCPUs are not always equal)
   for who in ours stock; do
     project=$([[ $who == ours ]] && echo Bookstore.AppHost || echo bench/StockAppHost)
     read -r h s < <(run_apphost "$project")
