@@ -15,8 +15,7 @@ loop() {
 }
 export -f loop
 
-line=""
-declare -A took
+took=()
 fastest=0
 for cpu in $(seq 0 $(($(nproc --all) - 1))); do
   [[ -r /sys/devices/system/cpu/cpu$cpu/online && $(</sys/devices/system/cpu/cpu$cpu/online) == 0 ]] && continue
@@ -25,7 +24,8 @@ for cpu in $(seq 0 $(($(nproc --all) - 1))); do
   took[$cpu]=$((${EPOCHREALTIME/./} - start))
   ((fastest == 0 || took[$cpu] < fastest)) && fastest=${took[$cpu]}
 done
-for cpu in $(printf '%s\n' "${!took[@]}" | sort -n); do
+line=""
+for cpu in "${!took[@]}"; do   # an indexed array lists its indexes in order
   speed=$((fastest * 100 / took[$cpu]))
   line+="${line:+, }cpu$cpu $((speed / 100)).$(printf '%02d' $((speed % 100)))"
 done
