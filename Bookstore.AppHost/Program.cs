@@ -43,6 +43,7 @@ builder.UseKeptDcpCertificate();
 builder.AddOrderedShutdown();
 builder.WithoutOtlpWhenNoDashboard();
 builder.AddConsoleReport();
+builder.LowerDashboardPriorityWhileStarting();
 builder.WithoutContainerRuntimeWhenNoContainers();   // last: it looks at the whole model
 
 builder.Build().Run();
