@@ -39,6 +39,7 @@ builder.AddProject<Projects.Bookstore_Marketplace>("marketplace")
 
 // Our fixes for how Aspire 13.6 behaves here (Extensions/; the README says what upstream does and why).
 builder.RunProjectsFromBuildOutput();
+builder.DelayServicesTierUpWhileStarting();
 builder.UseKeptDcpCertificate();
 builder.AddOrderedShutdown();
 builder.WithoutOtlpWhenNoDashboard();

@@ -83,6 +83,16 @@ public sealed class HomePageTests(DashboardApp fixture) : IClassFixture<Dashboar
     }
 
     [Fact(Timeout = AspireApps.TestTimeout)]
+    public async Task Both_services_start_with_their_tier_1_recompilation_held_back()
+    {
+        foreach (var service in new[] { BookstoreApp.Recommendations, BookstoreApp.Marketplace })
+        {
+            var environment = await BookstoreApp.EnvironmentAsync(fixture.App, service);
+            Assert.Equal("5000", environment["DOTNET_TC_CallCountingDelayMs"]);
+        }
+    }
+
+    [Fact(Timeout = AspireApps.TestTimeout)]
     public async Task The_dashboard_lets_in_only_a_visitor_with_the_login_token()
     {
         var strangerCookies = new CookieContainer();
