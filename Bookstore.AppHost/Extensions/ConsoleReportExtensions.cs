@@ -27,11 +27,7 @@ public static partial class ConsoleReportExtensions
         var waiting = new HashSet<string>(StringComparer.Ordinal);
         builder.Eventing.Subscribe<BeforeStartEvent>((start, cancellationToken) =>
         {
-            // Processes and containers a person sees in the dashboard (not the hidden helpers, such as a project's rebuilder).
-            var resources = start.Model.Resources
-                .Where(resource => resource is ProjectResource or ExecutableResource or ContainerResource)
-                .Where(resource => !resource.TryGetLastAnnotation<HiddenAnnotation>(out var hidden) || hidden.Behavior != HiddenBehavior.Always)
-                .ToList();
+            var resources = VisibleResources(start.Model);
             lock (waiting)
             {
                 waiting.UnionWith(resources.Select(resource => resource.Name));
@@ -115,7 +111,13 @@ public static partial class ConsoleReportExtensions
         }
     }
 
-    private static bool IsEnded(string? state) =>
+    /// <summary>Processes and containers a person sees in the dashboard (not the hidden helpers, such as a project's rebuilder).</summary>
+    internal static List<IResource> VisibleResources(DistributedApplicationModel model) =>
+        [.. model.Resources
+            .Where(resource => resource is ProjectResource or ExecutableResource or ContainerResource)
+            .Where(resource => !resource.TryGetLastAnnotation<HiddenAnnotation>(out var hidden) || hidden.Behavior != HiddenBehavior.Always)];
+
+    internal static bool IsEnded(string? state) =>
         state == KnownResourceStates.Exited || state == KnownResourceStates.Finished || state == KnownResourceStates.FailedToStart;
 
     // The services color their console output (DCP lets them): the report is plain text.

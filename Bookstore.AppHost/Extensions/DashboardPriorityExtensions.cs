@@ -37,11 +37,7 @@ public static partial class DashboardPriorityExtensions
         builder.Eventing.Subscribe<BeforeStartEvent>((start, cancellationToken) =>
         {
             // The processes and containers a person sees (as in the console report), the dashboard aside.
-            var resources = start.Model.Resources
-                .Where(resource => resource is ProjectResource or ExecutableResource or ContainerResource)
-                .Where(resource => !resource.TryGetLastAnnotation<HiddenAnnotation>(out var hidden) || hidden.Behavior != HiddenBehavior.Always)
-                .Where(resource => resource.Name != DashboardResourceName)
-                .ToList();
+            var resources = ConsoleReportExtensions.VisibleResources(start.Model).Where(resource => resource.Name != DashboardResourceName).ToList();
             lock (waiting)
             {
                 waiting.UnionWith(resources.Select(resource => resource.Name));
@@ -90,7 +86,7 @@ public static partial class DashboardPriorityExtensions
 
             // Ready, or one of them failed or exited (its dependants then never start), or the app stops.
             var ended = resources.Select(resource => notifications.WaitForResourceAsync(
-                resource.Name, change => IsEnded(change.Snapshot.State?.Text), done.Token));
+                resource.Name, change => ConsoleReportExtensions.IsEnded(change.Snapshot.State?.Text), done.Token));
             await Task.WhenAny(ended.Append(started).Append(Task.Delay(Timeout.Infinite, done.Token)));
             ProcessPriority.SetNice(pid, 0);
             LogRestored(logger, pid);
@@ -104,11 +100,8 @@ public static partial class DashboardPriorityExtensions
         }
     }
 
-    private static int ProcessId(ResourceEvent change) =>
+    internal static int ProcessId(ResourceEvent change) =>
         change.Snapshot.Properties.FirstOrDefault(property => property.Name == ProcessIdProperty)?.Value is int pid ? pid : 0;
-
-    private static bool IsEnded(string? state) =>
-        state == KnownResourceStates.Exited || state == KnownResourceStates.Finished || state == KnownResourceStates.FailedToStart;
 
     [LoggerMessage(EventId = 10, Level = LogLevel.Debug, Message = "The dashboard (pid {Pid}) runs at nice {Nice} until every resource is ready")]
     private static partial void LogLowered(ILogger logger, int pid, int nice);

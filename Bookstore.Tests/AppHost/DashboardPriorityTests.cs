@@ -61,8 +61,8 @@ public sealed class DashboardPriorityTests
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(Cancellation);
         timeout.CancelAfter(TimeSpan.FromSeconds(60));
         var dashboard = await app.ResourceNotifications.WaitForResourceAsync(
-            DashboardPriorityExtensions.DashboardResourceName, change => DashboardPid(change) > 0, timeout.Token);
-        var pid = DashboardPid(dashboard);
+            DashboardPriorityExtensions.DashboardResourceName, change => DashboardPriorityExtensions.ProcessId(change) > 0, timeout.Token);
+        var pid = DashboardPriorityExtensions.ProcessId(dashboard);
 
         // While "held" is not ready: every thread of the dashboard at nice 19.
         await WaitUntilAsync(() => ProcessPriority.Nice(pid) is { Count: > 0 } nices && nices.All(nice => nice == DashboardPriorityExtensions.StartingNice), timeout.Token);
@@ -74,9 +74,6 @@ public sealed class DashboardPriorityTests
         await app.ResourceNotifications.WaitForResourceHealthyAsync("held", timeout.Token);
         await WaitUntilAsync(() => ProcessPriority.Nice(pid) is { Count: > 0 } nices && nices.All(nice => nice == 0), timeout.Token);
     }
-
-    private static int DashboardPid(ResourceEvent change) =>
-        change.Snapshot.Properties.FirstOrDefault(property => property.Name == DashboardPriorityExtensions.ProcessIdProperty)?.Value is int pid ? pid : 0;
 
     private static async Task WaitUntilAsync(Func<bool> condition, CancellationToken cancellationToken)
     {
