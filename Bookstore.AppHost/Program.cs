@@ -44,7 +44,7 @@ builder.UseKeptDcpCertificate();
 builder.AddOrderedShutdown();
 builder.WithoutOtlpWhenNoDashboard();
 builder.AddConsoleReport();
-builder.LowerDashboardPriorityWhileStarting();
+builder.RaiseServicesPriorityWhileStarting();
 builder.WithoutContainerRuntimeWhenNoContainers();   // last: it looks at the whole model
 
 builder.Build().Run();

@@ -9,9 +9,9 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace Bookstore.Tests.AppHost;
 
-/// <summary>The dashboard at the lowest CPU priority while the services start, and back at the normal one afterwards.</summary>
+/// <summary>The services ahead of the app's other processes on the CPU while they start, and back at the normal priority afterwards.</summary>
 [Collection(AspireApps.Name)]
-public sealed class DashboardPriorityTests
+public sealed class ServicesPriorityTests
 {
     private static CancellationToken Cancellation => TestContext.Current.CancellationToken;
 
@@ -21,8 +21,8 @@ public sealed class DashboardPriorityTests
         using var child = Process.Start(new ProcessStartInfo("sleep", ["60"]))!;
         try
         {
-            ProcessPriority.SetNice(child.Id, DashboardPriorityExtensions.StartingNice);
-            Assert.All(ProcessPriority.Nice(child.Id), nice => Assert.Equal(DashboardPriorityExtensions.StartingNice, nice));
+            ProcessPriority.SetNice(child.Id, ServicesPriorityExtensions.StartingNice);
+            Assert.All(ProcessPriority.Nice(child.Id), nice => Assert.Equal(ServicesPriorityExtensions.StartingNice, nice));
 
             ProcessPriority.SetNice(child.Id, 0);
             Assert.All(ProcessPriority.Nice(child.Id), nice => Assert.Equal(0, nice));
@@ -40,12 +40,11 @@ public sealed class DashboardPriorityTests
     }
 
     [Fact(Timeout = AspireApps.TestTimeout)]
-    public async Task The_dashboard_runs_at_the_lowest_priority_until_every_resource_is_ready()
+    public async Task A_service_runs_ahead_until_every_resource_is_ready()
     {
-        // The AppHost's builder (its Program adds LowerDashboardPriorityWhileStarting) with its dashboard and one service
-        // whose readiness the test holds back.
-        var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Bookstore_AppHost>(
-            new DistributedApplicationTestingBuilderOptions { EnableDashboard = true }, [], Cancellation);
+        // The AppHost's builder (its Program adds RaiseServicesPriorityWhileStarting) with one service whose readiness
+        // the test holds back.
+        var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Bookstore_AppHost>([], Cancellation);
         foreach (var resource in builder.Resources.ToList())
         {
             builder.Resources.Remove(resource);
@@ -60,14 +59,15 @@ public sealed class DashboardPriorityTests
 
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(Cancellation);
         timeout.CancelAfter(TimeSpan.FromSeconds(60));
-        var dashboard = await app.ResourceNotifications.WaitForResourceAsync(
-            DashboardPriorityExtensions.DashboardResourceName, change => DashboardPriorityExtensions.ProcessId(change) > 0, timeout.Token);
-        var pid = DashboardPriorityExtensions.ProcessId(dashboard);
+        var held = await app.ResourceNotifications.WaitForResourceAsync(
+            "held", change => ServicesPriorityExtensions.ProcessId(change) > 0, timeout.Token);
+        var pid = ServicesPriorityExtensions.ProcessId(held);
 
-        // While "held" is not ready: every thread of the dashboard at nice 19.
-        await WaitUntilAsync(() => ProcessPriority.Nice(pid) is { Count: > 0 } nices && nices.All(nice => nice == DashboardPriorityExtensions.StartingNice), timeout.Token);
+        // While it is not ready: every thread of it at nice -10, those it started since included.
+        await WaitUntilAsync(() => ProcessPriority.Nice(pid) is { Count: > 0 } nices && nices.All(nice => nice == ServicesPriorityExtensions.StartingNice), timeout.Token);
         await app.ResourceNotifications.WaitForResourceAsync("held", KnownResourceStates.Running, timeout.Token);
-        Assert.All(ProcessPriority.Nice(pid), nice => Assert.Equal(DashboardPriorityExtensions.StartingNice, nice));
+        await WaitUntilAsync(() => ProcessPriority.Nice(pid).Count > 1, timeout.Token);
+        Assert.All(ProcessPriority.Nice(pid), nice => Assert.Equal(ServicesPriorityExtensions.StartingNice, nice));
 
         // Ready: back at nice 0.
         Volatile.Write(ref ready, true);
