@@ -1,3 +1,4 @@
+using Aspire.Hosting.Eventing;
 using System.Diagnostics;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.DependencyInjection;
@@ -24,34 +25,11 @@ public static partial class ConsoleReportExtensions
             return builder;
         }
 
-        var waiting = new HashSet<string>(StringComparer.Ordinal);
         builder.Eventing.Subscribe<BeforeStartEvent>((start, cancellationToken) =>
         {
             var resources = VisibleResources(start.Model);
-            lock (waiting)
-            {
-                waiting.UnionWith(resources.Select(resource => resource.Name));
-            }
-
             var logger = start.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Bookstore.AppHost");
-            foreach (var resource in resources)
-            {
-                builder.Eventing.Subscribe<ResourceReadyEvent>(resource, (ready, _) =>
-                {
-                    bool allReady;
-                    lock (waiting)
-                    {
-                        allReady = waiting.Remove(ready.Resource.Name) && waiting.Count == 0;
-                    }
-
-                    if (allReady)
-                    {
-                        ReportEndpoints(logger, resources);
-                    }
-
-                    return Task.CompletedTask;
-                });
-            }
+            WhenAllReady(builder.Eventing, resources, () => ReportEndpoints(logger, resources));
 
             var stopping = start.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping;
             _ = ReportExitsAsync(logger, start.Services, resources, stopping);
@@ -116,6 +94,33 @@ public static partial class ConsoleReportExtensions
         [.. model.Resources
             .Where(resource => resource is ProjectResource or ExecutableResource or ContainerResource)
             .Where(resource => !resource.TryGetLastAnnotation<HiddenAnnotation>(out var hidden) || hidden.Behavior != HiddenBehavior.Always)];
+
+    /// <summary>
+    /// Calls <paramref name="allReady"/> once, when every one of <paramref name="resources"/> has had Aspire's
+    /// <see cref="ResourceReadyEvent"/> (running and healthy). Subscribe from <see cref="BeforeStartEvent"/>.
+    /// </summary>
+    internal static void WhenAllReady(IDistributedApplicationEventing eventing, IReadOnlyCollection<IResource> resources, Action allReady)
+    {
+        var waiting = resources.Select(resource => resource.Name).ToHashSet(StringComparer.Ordinal);
+        foreach (var resource in resources)
+        {
+            eventing.Subscribe<ResourceReadyEvent>(resource, (ready, _) =>
+            {
+                bool last;
+                lock (waiting)
+                {
+                    last = waiting.Remove(ready.Resource.Name) && waiting.Count == 0;
+                }
+
+                if (last)
+                {
+                    allReady();
+                }
+
+                return Task.CompletedTask;
+            });
+        }
+    }
 
     internal static bool IsEnded(string? state) =>
         state == KnownResourceStates.Exited || state == KnownResourceStates.Finished || state == KnownResourceStates.FailedToStart;

@@ -37,32 +37,12 @@ public static partial class ServicesPriorityExtensions
             return builder;
         }
 
-        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var waiting = new HashSet<string>(StringComparer.Ordinal);
         builder.Eventing.Subscribe<BeforeStartEvent>((start, cancellationToken) =>
         {
             // The processes and containers a person sees (as in the console report), the dashboard aside.
             var resources = ConsoleReportExtensions.VisibleResources(start.Model).Where(resource => resource.Name != DashboardResourceName).ToList();
-            lock (waiting)
-            {
-                waiting.UnionWith(resources.Select(resource => resource.Name));
-            }
-
-            foreach (var resource in resources)
-            {
-                builder.Eventing.Subscribe<ResourceReadyEvent>(resource, (ready, _) =>
-                {
-                    lock (waiting)
-                    {
-                        if (waiting.Remove(ready.Resource.Name) && waiting.Count == 0)
-                        {
-                            started.TrySetResult();
-                        }
-                    }
-
-                    return Task.CompletedTask;
-                });
-            }
+            var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            ConsoleReportExtensions.WhenAllReady(builder.Eventing, resources, () => started.TrySetResult());
 
             var notifications = start.Services.GetRequiredService<ResourceNotificationService>();
             var logger = start.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Bookstore.AppHost");
