@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Text.Json;
 using System.Text.RegularExpressions;
 using Bookstore.Tests.Infrastructure;
 
@@ -22,8 +23,17 @@ public sealed partial class AppHostProcessTests
         using var http = new HttpClient();
         Assert.Equal(3, BookstoreApp.CountBooks(await http.GetStringAsync(appHost.MarketplaceUrl, Cancellation)));
 
-        // A crash is reported with the resource's name, exit code and last lines.
+        // The launch profile's runtime setting reaches every .NET process of the app: the AppHost, and through DCP, which
+        // starts its processes with its own environment and theirs, the dashboard and the services (README, launch profiles).
         var processes = appHost.AppProcesses();
+        foreach (var name in (string[])["Bookstore.AppHost", "Aspire.Dashboard", "Bookstore.Recommendations", "Bookstore.Marketplace"])
+        {
+            var process = processes.Where(pid => Command.CommandLine(pid).Contains(name, StringComparison.Ordinal)).ToList();
+            Assert.True(process.Count > 0, $"No {name} process among: {string.Join(", ", processes.Select(Command.CommandLine))}");
+            Assert.All(process, pid => Assert.Equal("0", Command.EnvironmentOf(pid).GetValueOrDefault(WriteXorExecute)));
+        }
+
+        // A crash is reported with the resource's name, exit code and last lines.
         var recommendations = processes.Single(pid => Command.CommandLine(pid).Contains("Bookstore.Recommendations", StringComparison.Ordinal));
         ServiceProcess.Signal(recommendations, ServiceProcess.SigKill);
         await Eventually.HoldsAsync(() => CrashReport().IsMatch(appHost.Process.Output), TimeSpan.FromSeconds(15), () => $"No crash report:\n{appHost.Process.Output}");
@@ -31,7 +41,6 @@ public sealed partial class AppHostProcessTests
 
         // SIGKILL: nobody can clean up but DCP, which watches the AppHost's process.
         Assert.Contains(processes, pid => Command.CommandLine(pid).Contains("dcp", StringComparison.Ordinal));
-        Assert.Contains(processes, pid => Command.CommandLine(pid).Contains("Aspire.Dashboard", StringComparison.Ordinal));
         // No container in this model: DCP was given the runtime that is not installed, so it ran no container tool
         // (AppHost/Extensions/ContainerRuntimeExtensions.cs). CI installs docker, so there it must be podman.
         var absent = Bookstore.AppHost.Extensions.ContainerRuntimeExtensions.AbsentRuntime(Environment.GetEnvironmentVariable("PATH"));
@@ -58,6 +67,8 @@ public sealed partial class AppHostProcessTests
             () => $"Still running {stopwatch.Elapsed} after SIGTERM: {string.Join(", ", processes.Where(BookstoreApp.IsRunning).Select(Command.CommandLine))}");
     }
 
+    private const string WriteXorExecute = "DOTNET_EnableWriteXorExecute";
+
     [GeneratedRegex(@"Login to the dashboard at http://\S+/login\?t=\w+")]
     private static partial Regex DashboardLoginLine();
 
@@ -83,19 +94,23 @@ public sealed partial class AppHostProcessTests
         public static async Task<AppHostProcess> StartAsync()
         {
             // The launch profile's variables, but every port picked by DCP, so that a running copy of the app does not collide.
-            var environment = new Dictionary<string, string>
-            {
-                ["ASPNETCORE_ENVIRONMENT"] = "Development",
-                ["DOTNET_ENVIRONMENT"] = "Development",
-                ["ASPNETCORE_URLS"] = "http://127.0.0.1:0",
-                ["ASPIRE_DASHBOARD_OTLP_ENDPOINT_URL"] = "http://127.0.0.1:0",
-                ["ASPIRE_RESOURCE_SERVICE_ENDPOINT_URL"] = "http://127.0.0.1:0",
-                ["ASPIRE_ALLOW_UNSECURED_TRANSPORT"] = "true",
-                ["DcpPublisher__RandomizePorts"] = "true",
-                ["Logging__Console__FormatterOptions__SingleLine"] = "false",
-            };
+            var environment = LaunchProfileEnvironment("http");
+            Assert.Equal("0", environment.GetValueOrDefault(WriteXorExecute));
+            environment["ASPNETCORE_URLS"] = "http://127.0.0.1:0";
+            environment["ASPIRE_DASHBOARD_OTLP_ENDPOINT_URL"] = "http://127.0.0.1:0";
+            environment["ASPIRE_RESOURCE_SERVICE_ENDPOINT_URL"] = "http://127.0.0.1:0";
+            environment["DcpPublisher__RandomizePorts"] = "true";
+            environment["Logging__Console__FormatterOptions__SingleLine"] = "false";
             var process = await ServiceProcess.StartAsync("Bookstore.AppHost", environment, readyLine: MarketplaceLine());
             return new AppHostProcess(process, process.BaseAddress);
+        }
+
+        /// <summary>The <c>environmentVariables</c> of one of Bookstore.AppHost/Properties/launchSettings.json's profiles.</summary>
+        private static Dictionary<string, string> LaunchProfileEnvironment(string profile)
+        {
+            using var settings = JsonDocument.Parse(File.ReadAllText(Path.Combine(RepoPaths.ProjectDirectory("Bookstore.AppHost"), "Properties", "launchSettings.json")));
+            return settings.RootElement.GetProperty("profiles").GetProperty(profile).GetProperty("environmentVariables")
+                .EnumerateObject().ToDictionary(variable => variable.Name, variable => variable.Value.GetString()!, StringComparer.Ordinal);
         }
 
         /// <summary>

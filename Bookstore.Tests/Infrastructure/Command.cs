@@ -107,6 +107,23 @@ public static class Command
         }
     }
 
+    /// <summary>The environment a process was started with, or empty once it is gone.</summary>
+    public static IReadOnlyDictionary<string, string> EnvironmentOf(int processId)
+    {
+        try
+        {
+            return File.ReadAllText($"/proc/{processId}/environ").Split('\0', StringSplitOptions.RemoveEmptyEntries)
+                .Select(variable => variable.Split('=', 2))
+                .Where(pair => pair.Length == 2)
+                .GroupBy(pair => pair[0], StringComparer.Ordinal)
+                .ToDictionary(group => group.Key, group => group.Last()[1], StringComparer.Ordinal);
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            return new Dictionary<string, string>();
+        }
+    }
+
     /// <summary>The process and all its descendants (children of every thread, recursively).</summary>
     public static IEnumerable<int> WithDescendants(int processId)
     {
