@@ -110,18 +110,23 @@ public static class Command
     /// <summary>The environment a process was started with, or empty once it is gone.</summary>
     public static IReadOnlyDictionary<string, string> EnvironmentOf(int processId)
     {
+        var environment = new Dictionary<string, string>(StringComparer.Ordinal);
         try
         {
-            return File.ReadAllText($"/proc/{processId}/environ").Split('\0', StringSplitOptions.RemoveEmptyEntries)
-                .Select(variable => variable.Split('=', 2))
-                .Where(pair => pair.Length == 2)
-                .GroupBy(pair => pair[0], StringComparer.Ordinal)
-                .ToDictionary(group => group.Key, group => group.Last()[1], StringComparer.Ordinal);
+            foreach (var variable in File.ReadAllText($"/proc/{processId}/environ").Split('\0', StringSplitOptions.RemoveEmptyEntries))
+            {
+                if (variable.Split('=', 2) is [var name, var value])
+                {
+                    environment[name] = value;
+                }
+            }
         }
         catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
         {
-            return new Dictionary<string, string>();
+            environment.Clear();   // gone meanwhile
         }
+
+        return environment;
     }
 
     /// <summary>The process and all its descendants (children of every thread, recursively).</summary>
